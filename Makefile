@@ -1,0 +1,45 @@
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+WRESTLE := uv run --frozen wrestle
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+setup: ## Install what is missing (Debian packages, TimescaleDB, uv, the virtualenv)
+	@bash scripts/setup.sh
+
+run: setup ## Start database and Redis, migrate, load demo data if empty, serve on :8000
+	@$(WRESTLE) db start
+	@$(WRESTLE) db migrate
+	@$(WRESTLE) demo --if-empty
+	@$(WRESTLE) serve --host $(HOST) --port $(PORT)
+
+test: setup ## Lint, type-check and run the whole test suite (starts and stops what it needs)
+	@bash scripts/test.sh
+
+bench: setup ## Run the benchmarks (needs the demo data for the HTTP ones)
+	@$(WRESTLE) db start
+	@uv run --frozen pytest benchmarks -m benchmark --benchmark-enable -p no:cacheprovider -o addopts=""
+
+lint: ## ruff and mypy only
+	@uv run --frozen ruff check . && uv run --frozen ruff format --check . && uv run --frozen mypy .
+
+format: ## Format the code with ruff
+	@uv run --frozen ruff format . && uv run --frozen ruff check --fix .
+
+db-start: ## Start the embedded database and Redis
+	@$(WRESTLE) db start
+
+db-stop: ## Stop the embedded database and Redis
+	@$(WRESTLE) db stop
+
+demo: ## Load the demo federation (replaces existing demo data)
+	@$(WRESTLE) demo
+
+clean: ## Stop services and delete .data/ (all local data)
+	-@$(WRESTLE) db stop
+	rm -rf .data
+
+.PHONY: help setup run test bench lint format db-start db-stop demo clean

@@ -1,0 +1,304 @@
+"""The embedded default: a project-local PostgreSQL+TimescaleDB cluster and Redis under `.data/`.
+
+PostgreSQL refuses to run as root, so when we are root the cluster belongs to the unprivileged
+`postgres` system user and every server command runs through `runuser`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pwd
+import secrets
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.config import Settings
+
+SERVICE_USER = "postgres"
+SUPERUSER = "wrestle"
+
+
+class ClusterError(RuntimeError):
+    pass
+
+
+def _pg_bindir() -> Path:
+    candidates = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/postgres"), key=lambda p: int(p.parent.parent.name)
+    )
+    if not candidates:
+        raise ClusterError("no PostgreSQL server found under /usr/lib/postgresql (run `make setup`)")
+    return candidates[-1].parent
+
+
+def _as_service_user(cmd: list[str]) -> list[str]:
+    if os.geteuid() == 0:
+        return ["runuser", "-u", SERVICE_USER, "--", *cmd]
+    return cmd
+
+
+@dataclass(frozen=True)
+class Paths:
+    root: Path
+
+    @property
+    def pgdata(self) -> Path:
+        # When the project folder is not reachable by the service user (a checkout under /root, say),
+        # the cluster lives elsewhere and .data/pg.location says where.
+        location = self.root / "pg.location"
+        if location.exists():
+            return Path(location.read_text().strip())
+        return self.root / "pg"
+
+    @property
+    def password_file(self) -> Path:
+        return self.root / "pg.password"
+
+    @property
+    def pg_log(self) -> Path:
+        return self.pgdata.parent / "log" / "postgresql.log"
+
+    @property
+    def redis_dir(self) -> Path:
+        return self.root / "redis"
+
+
+class EmbeddedCluster:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.paths = Paths(settings.data_dir.resolve())
+        self.port = settings.pg_port
+
+    # -- PostgreSQL -----------------------------------------------------------------------------
+    def password(self) -> str:
+        return self.paths.password_file.read_text().strip()
+
+    def url(self, database: str | None = None) -> str:
+        db = database or self.settings.pg_database
+        return f"postgresql://{SUPERUSER}:{self.password()}@127.0.0.1:{self.port}/{db}"
+
+    def initialised(self) -> bool:
+        return (self.paths.pgdata / "PG_VERSION").exists()
+
+    def _chown_to_service_user(self, path: Path) -> None:
+        if os.geteuid() == 0:
+            pw = pwd.getpwnam(SERVICE_USER)
+            os.chown(path, pw.pw_uid, pw.pw_gid)
+
+    def init(self) -> None:
+        if self.initialised():
+            return
+        bindir = _pg_bindir()
+        self.paths.root.mkdir(parents=True, exist_ok=True)
+        if (
+            os.geteuid() == 0
+            and subprocess.run(
+                ["runuser", "-u", SERVICE_USER, "--", "test", "-x", str(self.paths.root)], check=False
+            ).returncode
+            != 0
+        ):
+            digest = hashlib.sha256(str(self.paths.root).encode()).hexdigest()[:12]
+            elsewhere = Path("/var/lib/wrestle") / digest / "pg"
+            elsewhere.parent.mkdir(parents=True, exist_ok=True)
+            (self.paths.root / "pg.location").write_text(f"{elsewhere}\n")
+        self.paths.pg_log.parent.mkdir(parents=True, exist_ok=True)
+        self.paths.pgdata.mkdir(mode=0o700, exist_ok=True)
+        self._chown_to_service_user(self.paths.pgdata)
+        self._chown_to_service_user(self.paths.pg_log.parent)
+        password = secrets.token_urlsafe(24)
+        self.paths.password_file.write_text(password + "\n")
+        self.paths.password_file.chmod(0o600)
+        pwfile = self.paths.pgdata.parent / "initpw"
+        pwfile.write_text(password + "\n")
+        pwfile.chmod(0o600)
+        self._chown_to_service_user(pwfile)
+        try:
+            self._run(
+                [
+                    str(bindir / "initdb"),
+                    "-D",
+                    str(self.paths.pgdata),
+                    "-U",
+                    SUPERUSER,
+                    f"--pwfile={pwfile}",
+                    "--auth-local=scram-sha-256",
+                    "--auth-host=scram-sha-256",
+                    "--encoding=UTF8",
+                    "--locale=C.UTF-8",
+                ]
+            )
+        finally:
+            pwfile.unlink(missing_ok=True)
+        conf = self.paths.pgdata / "postgresql.auto.conf"
+        with conf.open("a") as f:
+            f.write(
+                "# written by wrestle db: embedded development cluster\n"
+                "listen_addresses = '127.0.0.1'\n"
+                "unix_socket_directories = ''\n"
+                "shared_preload_libraries = 'timescaledb'\n"
+                "timescaledb.telemetry_level = off\n"
+                "shared_buffers = '512MB'\n"
+                "work_mem = '32MB'\n"
+                "maintenance_work_mem = '512MB'\n"
+                "max_wal_size = '4GB'\n"
+                "checkpoint_timeout = '15min'\n"
+                "max_connections = 200\n"
+                "timezone = 'UTC'\n"
+            )
+
+    def running(self) -> bool:
+        pid = self.paths.pgdata / "postmaster.pid"
+        if not pid.exists():
+            return False
+        result = subprocess.run(
+            _as_service_user([str(_pg_bindir() / "pg_ctl"), "-D", str(self.paths.pgdata), "status"]),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return result.returncode == 0
+
+    def start(self) -> bool:
+        """Start the cluster; return True when this call started it."""
+        self.init()
+        if self.running():
+            return False
+        self._run(
+            [
+                str(_pg_bindir() / "pg_ctl"),
+                "-D",
+                str(self.paths.pgdata),
+                "-l",
+                str(self.paths.pg_log),
+                "-o",
+                f"-p {self.port}",
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ]
+        )
+        self._ensure_database(self.settings.pg_database)
+        return True
+
+    def stop(self) -> bool:
+        if not self.running():
+            return False
+        self._run([str(_pg_bindir() / "pg_ctl"), "-D", str(self.paths.pgdata), "-m", "fast", "-w", "stop"])
+        return True
+
+    def destroy(self) -> None:
+        self.stop()
+        shutil.rmtree(self.paths.pgdata, ignore_errors=True)
+        self.paths.password_file.unlink(missing_ok=True)
+
+    def psql_command(self, database: str | None = None) -> tuple[list[str], dict[str, str]]:
+        env = {**os.environ, "PGPASSWORD": self.password()}
+        return (
+            [
+                str(_pg_bindir().parent / "bin" / "psql") if (_pg_bindir() / "psql").exists() else "psql",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                SUPERUSER,
+                database or self.settings.pg_database,
+            ],
+            env,
+        )
+
+    def _ensure_database(self, name: str) -> None:
+        cmd, env = self.psql_command("postgres")
+        exists = subprocess.run(
+            [*cmd, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        if exists != "1":
+            subprocess.run(
+                [*cmd, "-qc", f'CREATE DATABASE "{name}"'], env=env, check=True, capture_output=True
+            )
+
+    def _run(self, cmd: list[str]) -> None:
+        result = subprocess.run(_as_service_user(cmd), capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            log = self.paths.pg_log.read_text()[-2000:] if self.paths.pg_log.exists() else ""
+            raise ClusterError(f"{' '.join(cmd[:2])} failed:\n{result.stdout}{result.stderr}{log}")
+
+
+class EmbeddedRedis:
+    def __init__(self, settings: Settings) -> None:
+        self.dir = settings.data_dir.resolve() / "redis"
+        self.port = settings.redis_port
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    @property
+    def pidfile(self) -> Path:
+        return self.dir / "redis.pid"
+
+    def running(self) -> bool:
+        try:
+            pid = int(self.pidfile.read_text().strip())
+            os.kill(pid, 0)
+        except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
+            return False
+        return True
+
+    def start(self) -> bool:
+        if self.running():
+            return False
+        server = shutil.which("redis-server")
+        if server is None:
+            raise ClusterError("redis-server not found (run `make setup`)")
+        self.dir.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                server,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--daemonize",
+                "yes",
+                "--dir",
+                str(self.dir),
+                "--pidfile",
+                str(self.pidfile),
+                "--logfile",
+                str(self.dir / "redis.log"),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        for _ in range(100):
+            if self.running():
+                return True
+            time.sleep(0.05)
+        raise ClusterError(f"redis-server did not start; see {self.dir / 'redis.log'}")
+
+    def stop(self) -> bool:
+        if not self.running():
+            return False
+        pid = int(self.pidfile.read_text().strip())
+        os.kill(pid, 15)
+        for _ in range(100):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return True
+            time.sleep(0.05)
+        return True

@@ -1,0 +1,45 @@
+"""Where the database and Redis are, and the asyncpg pool with the codecs the project relies on."""
+
+from __future__ import annotations
+
+import asyncpg
+import orjson
+
+from core.config import Settings
+from db.cluster import EmbeddedCluster, EmbeddedRedis
+from db.types import PgConn, PgPool
+
+
+def database_url(settings: Settings, database: str | None = None) -> str:
+    if settings.database_url:
+        url = settings.database_url.replace("postgresql+asyncpg://", "postgresql://")
+        if database:
+            base, _, _ = url.rpartition("/")
+            url = f"{base}/{database}"
+        return url
+    return EmbeddedCluster(settings).url(database)
+
+
+def redis_url(settings: Settings) -> str:
+    return settings.redis_url or EmbeddedRedis(settings).url
+
+
+async def init_connection(conn: PgConn) -> None:
+    await conn.set_type_codec(
+        "jsonb", encoder=lambda v: orjson.dumps(v).decode(), decoder=orjson.loads, schema="pg_catalog"
+    )
+    await conn.set_type_codec(
+        "json", encoder=lambda v: orjson.dumps(v).decode(), decoder=orjson.loads, schema="pg_catalog"
+    )
+
+
+async def create_pool(settings: Settings, url: str | None = None) -> PgPool:
+    pool = await asyncpg.create_pool(
+        url or database_url(settings),
+        min_size=settings.database_pool_min,
+        max_size=settings.database_pool_max,
+        init=init_connection,
+        server_settings={"timezone": "UTC", "application_name": "wrestle"},
+    )
+    assert pool is not None
+    return pool
