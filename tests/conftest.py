@@ -6,6 +6,7 @@ from it (about 0.1 s) and an emptied Redis database, so tests never see each oth
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -22,8 +23,9 @@ from db.connection import database_url, init_connection, redis_url
 from db.migrate import migrate
 from db.types import PgConn
 
-TEMPLATE = "wrestle_test_template"
-TEST_REDIS_DB = 15
+# Per-session names, so that several pytest sessions can share one cluster.
+TEMPLATE = f"wrestle_test_template_{os.getpid()}"
+TEST_REDIS_DB = int(os.environ.get("WRESTLE_TEST_REDIS_DB", "15"))
 
 
 def base_settings(**overrides: Any) -> Settings:
@@ -32,7 +34,7 @@ def base_settings(**overrides: Any) -> Settings:
         "bcrypt_rounds": 4,
         "jwt_secret_key": "test-jwt-secret-key-that-is-long-enough-0123456789",
         "secret_key": "test-app-secret-key-that-is-long-enough-0123456789",
-        "pg_database": TEMPLATE,
+        "pg_database": "wrestle_test_unused",
         "database_pool_min": 1,
         "database_pool_max": 5,
     }
@@ -62,14 +64,21 @@ def services() -> Iterator[Settings]:
         s.stop()
 
 
+async def _drop_template(settings: Settings) -> None:
+    conn = await _admin_connect(settings)
+    try:
+        if await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", TEMPLATE):
+            await conn.execute(f"ALTER DATABASE {TEMPLATE} IS_TEMPLATE false")
+            await conn.execute(f"DROP DATABASE {TEMPLATE} WITH (FORCE)")
+    finally:
+        await conn.close()
+
+
 @pytest.fixture(scope="session")
-async def template_db(services: Settings) -> str:
+async def template_db(services: Settings) -> AsyncIterator[str]:
+    await _drop_template(services)
     conn = await _admin_connect(services)
     try:
-        await conn.execute(f"ALTER DATABASE {TEMPLATE} IS_TEMPLATE false") if await conn.fetchval(
-            "SELECT 1 FROM pg_database WHERE datname = $1", TEMPLATE
-        ) else None
-        await conn.execute(f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)")
         await conn.execute(f"CREATE DATABASE {TEMPLATE}")
     finally:
         await conn.close()
@@ -82,10 +91,13 @@ async def template_db(services: Settings) -> str:
     try:
         # TimescaleDB's scheduler keeps a session in every database; a template must have none.
         await conn.execute(f"ALTER DATABASE {TEMPLATE} WITH ALLOW_CONNECTIONS false IS_TEMPLATE true")
-        await conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", TEMPLATE)
+        await conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", TEMPLATE
+        )
     finally:
         await conn.close()
-    return TEMPLATE
+    yield TEMPLATE
+    await _drop_template(services)
 
 
 @pytest.fixture

@@ -8,6 +8,21 @@ from core.config import Settings
 
 
 def include_all(app: FastAPI, settings: Settings) -> None:
-    from api.routes import health
+    from api.routes import (
+        auth,
+        health,
+        ingest,
+        metrics,
+        scores,
+        sections,
+        series,
+        teams,
+        training,
+        users,
+        wrestlers,
+    )
 
     app.include_router(health.router)
+    prefix = settings.api_v1_prefix
+    for module in (auth, users, wrestlers, teams, sections, scores, training, series, metrics, ingest):
+        app.include_router(module.router, prefix=prefix)
