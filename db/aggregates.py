@@ -1,0 +1,54 @@
+"""Continuous-aggregate mode (Timescale-licensed servers): finishing refreshes after commit.
+
+`refresh_continuous_aggregate()` cannot run inside a transaction, and rows landing in an already
+materialised bucket stay invisible until that window is refreshed. So refresh_daily() records the
+affected ranges in aggregate_refresh_queue inside the ingest transaction, and this module refreshes
+from that record right after commit; a periodic job finishes anything left over (a crash between
+commit and refresh). In incremental mode (the Apache edition) the queue stays empty.
+"""
+
+from __future__ import annotations
+
+from db.types import PgConn
+
+DRAIN_LOCK_KEY = 7_120_452
+
+
+async def aggregate_mode(conn: PgConn) -> str:
+    return str(await conn.fetchval("SELECT aggregate_mode()"))
+
+
+async def drain_refresh_queue(conn: PgConn) -> list[str]:
+    """Refresh continuous aggregates and snapshots for every queued range; return the wrestler ids
+    whose snapshots were refreshed. Must be called outside a transaction."""
+    if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", DRAIN_LOCK_KEY):
+        return []  # another worker is draining; it will pick these rows up
+    try:
+        rows = await conn.fetch("""
+            SELECT domain, max(id) AS upto,
+                   min(range_start) AS range_start, max(range_end) AS range_end,
+                   array_agg(wrestler_id) FILTER (WHERE metric_id <> 0) AS wrestlers,
+                   array_agg(metric_id) FILTER (WHERE metric_id <> 0) AS metrics,
+                   array_agg(DISTINCT wrestler_id::text) AS all_wrestlers
+              FROM aggregate_refresh_queue GROUP BY domain""")
+        touched: set[str] = set()
+        for r in rows:
+            start = None if r["range_start"].year <= 1 else r["range_start"]
+            end = None if r["range_end"].year >= 9999 else r["range_end"]
+            await conn.execute(
+                "CALL refresh_continuous_aggregate($1::regclass, $2, $3)", f"{r['domain']}_daily", start, end
+            )
+            async with conn.transaction():
+                if r["wrestlers"]:
+                    await conn.execute(
+                        "SELECT refresh_snapshots($1, $2, $3)", r["domain"], r["wrestlers"], r["metrics"]
+                    )
+                await conn.execute(
+                    "DELETE FROM aggregate_refresh_queue WHERE domain = $1 AND id <= $2",
+                    r["domain"],
+                    r["upto"],
+                )
+            touched.update(r["all_wrestlers"])
+        return sorted(touched)
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock($1)", DRAIN_LOCK_KEY)
