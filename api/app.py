@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import sentry_sdk
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from redis.asyncio import Redis
@@ -12,24 +15,57 @@ from redis.asyncio import Redis
 from api import routes
 from api.deps import AppState
 from api.errors import install_error_handlers
+from api.middleware import RateLimitMiddleware, RequestContextMiddleware
+from api.ratelimit import RateLimits
 from api.responses import OrjsonResponse
+from api.revocation import purge_expired
 from core.config import Settings, get_settings
-from core.logging import configure_logging
+from core.logging import configure_logging, get_logger
 from db.connection import create_pool, redis_url
+
+log = get_logger("wrestle.app")
+
+
+def init_sentry(settings: Settings) -> bool:
+    if not settings.sentry_dsn:
+        return False
+    sentry_sdk.init(
+        dsn=settings.sentry_dsn,
+        environment=settings.app_env,
+        traces_sample_rate=settings.sentry_traces_sample_rate,
+        send_default_pii=False,  # no emails, IPs or cookies
+        max_request_body_size="never",  # bodies carry passwords, tokens and health values
+    )
+    return True
+
+
+async def _purge_periodically(state: AppState) -> None:
+    while True:
+        try:
+            await purge_expired(state)
+        except Exception as exc:  # a failed purge must not stop the next one
+            log.warning("revocation_purge_failed", error=type(exc).__name__)
+        await asyncio.sleep(state.settings.purge_interval_seconds)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings)
+    init_sentry(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool = await create_pool(settings)
         redis = Redis.from_url(redis_url(settings), socket_timeout=0.5, socket_connect_timeout=0.5)
-        app.state.wrestle = AppState(settings=settings, pool=pool, redis=redis)
+        state = AppState(settings=settings, pool=pool, redis=redis, limits=RateLimits(settings, redis))
+        app.state.wrestle = state
+        purger = asyncio.create_task(_purge_periodically(state))
         try:
             yield
         finally:
+            purger.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await purger
             await redis.aclose()
             await pool.close()
 
@@ -39,7 +75,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         default_response_class=OrjsonResponse,
         lifespan=lifespan,
         debug=False,
+        swagger_ui_parameters={"persistAuthorization": True},
     )
+    # add_middleware wraps: the last added is the outermost.
+    app.add_middleware(RateLimitMiddleware, settings=settings)
+    app.add_middleware(RequestContextMiddleware, settings=settings)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

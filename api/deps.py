@@ -1,10 +1,17 @@
-"""Dependencies named once: the connection with its transaction, the caller, the caller's scope."""
+"""Dependencies named once: the connection with its transaction, the caller, the caller's scope, and
+the access rules (RBAC lives here and in core.access; routes only name the rule they need).
+
+Rules: admins may do everything; a coach reads and writes the wrestlers of their own team (a coach
+without a team sees nothing); an athlete reads only their own wrestler and writes only their own
+self-reported data (recovery, supplements, training program). A nonexistent id is 404 for everyone;
+an existing one out of scope is 403. Anonymous callers get 401 before either.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, cast
 from uuid import UUID
 
 import asyncpg
@@ -15,10 +22,14 @@ from redis.asyncio import Redis
 from core.access import Principal, Scope
 from core.config import Settings
 from core.errors import Forbidden, InvalidToken, NotAuthenticated, NotFound
-from core.security import decode_token
-from db import users as users_sql
+from core.security import TokenClaims, decode_token
+from db import teams as teams_sql
+from db import tokens as tokens_sql
 from db import wrestlers as wrestlers_sql
 from db.types import PgConn, PgPool
+
+if TYPE_CHECKING:
+    from api.ratelimit import RateLimits
 
 
 @dataclass
@@ -26,6 +37,7 @@ class AppState:
     settings: Settings
     pool: PgPool
     redis: Redis
+    limits: RateLimits | None = None
 
 
 def get_state(request: Request) -> AppState:
@@ -51,29 +63,29 @@ async def get_conn(state: State) -> AsyncIterator[PgConn]:
 
 Conn = Annotated[PgConn, Depends(get_conn)]
 
-_bearer = HTTPBearer(auto_error=False)
+_bearer = HTTPBearer(auto_error=False, description="The accessToken of POST /api/v1/auth/login")
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-async def get_principal(
-    state: State,
-    conn: Conn,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
+def access_claims(state: AppState, credentials: HTTPAuthorizationCredentials | None) -> TokenClaims:
     if credentials is None:
-        raise NotAuthenticated()
-    claims = decode_token(state.settings, credentials.credentials, "access")
-    from api.revocation import is_revoked
+        raise NotAuthenticated("Missing bearer token")
+    return decode_token(state.settings, credentials.credentials, "access")
 
-    if await is_revoked(state, conn, claims.jti):
-        raise InvalidToken("Token has been revoked")
+
+async def resolve_principal(state: AppState, conn: PgConn, claims: TokenClaims) -> Principal:
     try:
         user_id = UUID(claims.sub)
     except ValueError as exc:
         raise InvalidToken("Invalid token payload") from exc
-    row = await users_sql.get_user(conn, user_id)
+    ids = [claims.jti, f"fam:{claims.fam}"] if claims.fam else [claims.jti]
+    # One round trip: the user and the revocation check (the table is authoritative, Redis or not).
+    row = await tokens_sql.user_with_revocation(conn, user_id, ids)
     if row is None or row["disabled"]:
         raise InvalidToken("User not found or disabled")
-    # The role is read from the database on every request: a tampered or stale claim grants nothing.
+    if row["revoked"]:
+        raise InvalidToken("Token has been revoked")
+    # The role comes from the database on every request: a tampered or stale claim grants nothing.
     return Principal(
         id=row["id"],
         email=row["email"],
@@ -86,7 +98,25 @@ async def get_principal(
     )
 
 
+async def get_principal(request: Request, state: State, conn: Conn, credentials: Credentials) -> Principal:
+    principal = await resolve_principal(state, conn, access_claims(state, credentials))
+    request.state.user_id = str(principal.id)  # for the access log line
+    return principal
+
+
 CurrentUser = Annotated[Principal, Depends(get_principal)]
+
+
+async def get_optional_principal(
+    request: Request, state: State, conn: Conn, credentials: Credentials
+) -> Principal | None:
+    """The caller if a token is presented (and then it must be valid), else None."""
+    if credentials is None:
+        return None
+    return await get_principal(request, state, conn, credentials)
+
+
+OptionalUser = Annotated[Principal | None, Depends(get_optional_principal)]
 
 
 def get_scope(user: CurrentUser) -> Scope:
@@ -98,7 +128,7 @@ ScopeDep = Annotated[Scope, Depends(get_scope)]
 
 def require_admin(user: CurrentUser) -> Principal:
     if user.role != "admin":
-        raise Forbidden("Admin access required")
+        raise Forbidden("Admin access required", {"role": user.role})
     return user
 
 
@@ -107,7 +137,7 @@ AdminUser = Annotated[Principal, Depends(require_admin)]
 
 def require_staff(user: CurrentUser) -> Principal:
     if user.role not in ("admin", "coach"):
-        raise Forbidden(f"Role '{user.role}' not authorized for this action")
+        raise Forbidden(f"Role '{user.role}' not authorized for this action", {"role": user.role})
     return user
 
 
@@ -115,16 +145,71 @@ StaffUser = Annotated[Principal, Depends(require_staff)]
 
 
 def parse_id(value: str, what: str = "Wrestler") -> UUID:
+    """A path id; one that is not a UUID cannot exist, so it is 404 like any unknown id."""
     try:
         return UUID(value)
     except ValueError as exc:
         raise NotFound(f"{what} not found", {f"{what.lower()}Id": value}) from exc
 
 
-async def get_wrestler_in_scope(
-    conn: Conn, scope: ScopeDep, wrestler_id: Annotated[str, Path(alias="wrestlerId")]
-) -> asyncpg.Record:
+WrestlerIdPath = Annotated[str, Path(alias="wrestlerId")]
+TeamIdPath = Annotated[str, Path(alias="teamId")]
+
+
+async def get_wrestler_in_scope(conn: Conn, scope: ScopeDep, wrestler_id: WrestlerIdPath) -> asyncpg.Record:
+    """Read access to the path's wrestler (also the rule for self-reported writes: an athlete's scope
+    is their own wrestler)."""
     return await wrestlers_sql.require_wrestler(conn, scope, parse_id(wrestler_id))
 
 
 WrestlerInScope = Annotated[asyncpg.Record, Depends(get_wrestler_in_scope)]
+# Self-reported data (recovery, supplements, training program): whoever may read may write.
+WrestlerSelfReported = WrestlerInScope
+
+
+async def get_wrestler_for_staff_write(
+    conn: Conn, user: CurrentUser, scope: ScopeDep, wrestler_id: WrestlerIdPath
+) -> asyncpg.Record:
+    """Write access reserved to staff: admin, or the coach of the wrestler's team (404 first)."""
+    row = await wrestlers_sql.require_wrestler(conn, scope, parse_id(wrestler_id))
+    if user.role not in ("admin", "coach"):
+        raise Forbidden(f"Role '{user.role}' may not change this wrestler's data", {"role": user.role})
+    return row
+
+
+WrestlerForStaffWrite = Annotated[asyncpg.Record, Depends(get_wrestler_for_staff_write)]
+
+
+async def get_team_in_scope(
+    conn: Conn, user: CurrentUser, scope: ScopeDep, team_id: TeamIdPath
+) -> asyncpg.Record:
+    """Read access to the path's team: athletes never (403, as the team board's StaffUser rule),
+    then 404 when it does not exist, admins any team, coaches their own."""
+    if user.role == "athlete":  # no team access at all, whichever the id
+        raise Forbidden("Athletes cannot access team data", {"teamId": team_id})
+    tid = parse_id(team_id, "Team")
+    row = await teams_sql.get_team(conn, tid)
+    if row is None:
+        raise NotFound("Team not found", {"teamId": team_id})
+    if not scope.allows_team(tid):
+        raise Forbidden("Coaches can only access their own team", {"teamId": team_id})
+    return row
+
+
+TeamInScope = Annotated[asyncpg.Record, Depends(get_team_in_scope)]
+
+
+async def get_team_for_admin(conn: Conn, user: CurrentUser, team_id: TeamIdPath) -> asyncpg.Record:
+    """Admin-only team writes: athletes 403 (as every team route), 404 for an unknown team, then 403
+    for coaches."""
+    if user.role == "athlete":
+        raise Forbidden("Athletes cannot access team data", {"teamId": team_id})
+    row = await teams_sql.get_team(conn, parse_id(team_id, "Team"))
+    if row is None:
+        raise NotFound("Team not found", {"teamId": team_id})
+    if user.role != "admin":
+        raise Forbidden("Admin access required", {"role": user.role})
+    return row
+
+
+TeamForAdmin = Annotated[asyncpg.Record, Depends(get_team_for_admin)]

@@ -1,14 +1,27 @@
-"""Token revocation: Redis holds entries with a TTL equal to the token's remaining life; the
-database keeps the durable copy and answers while Redis is down."""
+"""Token revocation and refresh rotation.
+
+Every revocation is written to the `token_revocations` table (durable, always consulted, so it keeps
+working while Redis is down) and to Redis with a TTL equal to the token's remaining life. A refresh
+token is single use: rotating it records its jti, so a second use (a replay, or the loser of a race)
+finds it taken and revokes the token's whole family, which also disables the family's access tokens.
+"""
 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+from uuid import UUID
 
 from redis.exceptions import RedisError
 
+from core.config import Settings
+from core.errors import InvalidToken, TokenExpired
 from core.logging import get_logger
+from core.security import TokenClaims, create_token, decode_token
+from db import tokens as tokens_sql
+from db import users as users_sql
 from db.types import PgConn
 
 if TYPE_CHECKING:
@@ -18,29 +31,113 @@ log = get_logger("wrestle.revocation")
 PREFIX = "revoked:"
 
 
-async def is_revoked(state: AppState, conn: PgConn, jti: str) -> bool:
+def token_ids(claims: TokenClaims) -> list[str]:
+    """The ids under which a token can be revoked: its own jti and its family."""
+    return [claims.jti, f"fam:{claims.fam}"] if claims.fam else [claims.jti]
+
+
+async def is_revoked(state: AppState, conn: PgConn, *ids: str) -> bool:
     try:
-        if await state.redis.exists(PREFIX + jti):
+        if await state.redis.exists(*(PREFIX + i for i in ids)):
             return True
-    except RedisError as exc:
-        log.warning("redis_unavailable", op="is_revoked", error=str(exc))
-    found = await conn.fetchval("SELECT 1 FROM token_revocations WHERE jti = $1 AND expires_at > now()", jti)
-    return found is not None
+    except (RedisError, OSError) as exc:
+        log.warning("redis_unavailable", op="is_revoked", error=type(exc).__name__)
+    # Redis may have lost entries (restart, eviction): the table is the source of truth.
+    return await tokens_sql.any_revoked(conn, list(ids))
+
+
+async def _cache(state: AppState, key: str, exp: int) -> None:
+    ttl = max(1, exp - int(time.time()))
+    try:
+        await state.redis.set(PREFIX + key, "1", ex=ttl)
+    except (RedisError, OSError) as exc:
+        log.warning("redis_unavailable", op="revoke", error=type(exc).__name__)
 
 
 async def revoke(
-    state: AppState, conn: PgConn, jti: str, token_type: str, exp: int, user_id: Any = None
-) -> None:
-    await conn.execute(
-        """INSERT INTO token_revocations (jti, token_type, user_id, expires_at)
-           VALUES ($1, $2, $3, to_timestamp($4)) ON CONFLICT (jti) DO NOTHING""",
-        jti,
-        token_type,
-        user_id,
-        exp,
-    )
-    ttl = max(1, exp - int(time.time()))
+    state: AppState, conn: PgConn, jti: str, token_type: str, exp: int, user_id: UUID | None = None
+) -> bool:
+    """Revoke one id until `exp`; True when this call revoked it (False: it already was)."""
+    first = await tokens_sql.insert_revocation(conn, jti, token_type, user_id, exp)
+    await _cache(state, jti, exp)
+    return first
+
+
+async def revoke_family(state: AppState, claims: TokenClaims, user_id: UUID | None) -> None:
+    """On its own connection and transaction: it must stay committed even though the request that
+    detected the reuse fails and rolls its own transaction back."""
+    if not claims.fam:
+        return
+    async with state.pool.acquire() as conn:
+        await revoke(state, cast(PgConn, conn), f"fam:{claims.fam}", "family", claims.exp, user_id)
+    log.warning("refresh_token_reuse", family=claims.fam, user_id=str(user_id) if user_id else None)
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access: str
+    refresh: str
+
+
+def issue_pair(settings: Settings, user_id: UUID, role: str, family: str | None = None) -> TokenPair:
+    """A new access + refresh pair; a login starts a family, a refresh continues it."""
+    family = family or uuid.uuid4().hex
+    access, _ = create_token(settings, sub=str(user_id), role=role, type="access", family=family)
+    refresh, _ = create_token(settings, sub=str(user_id), role=role, type="refresh", family=family)
+    return TokenPair(access, refresh)
+
+
+async def rotate(state: AppState, conn: PgConn, refresh_token: str) -> TokenPair:
+    """Exchange a refresh token for a new pair, exactly once."""
+    claims = decode_token(state.settings, refresh_token, "refresh")
     try:
-        await state.redis.set(PREFIX + jti, "1", ex=ttl)
-    except RedisError as exc:
-        log.warning("redis_unavailable", op="revoke", error=str(exc))
+        user_id = UUID(claims.sub)
+    except ValueError as exc:
+        raise InvalidToken("Invalid token payload") from exc
+    if claims.fam and await is_revoked(state, conn, f"fam:{claims.fam}"):
+        raise InvalidToken("Refresh token has been revoked")
+    # The insert is the lock: of two concurrent rotations one records the jti, the other waits on
+    # the primary key, then finds it taken.
+    if not await tokens_sql.insert_revocation(conn, claims.jti, "refresh", user_id, claims.exp):
+        await revoke_family(state, claims, user_id)
+        raise InvalidToken("Refresh token has already been used; its session is revoked")
+    await _cache(state, claims.jti, claims.exp)
+    user = await users_sql.get_user(conn, user_id)
+    if user is None or user["disabled"]:
+        raise InvalidToken("User not found or disabled")
+    return issue_pair(state.settings, user["id"], user["role"], claims.fam)
+
+
+async def logout(state: AppState, conn: PgConn, refresh_token: str, access: TokenClaims | None) -> None:
+    """Revoke the refresh token, its family and the presented access token. Idempotent: a token that
+    is already revoked or expired is accepted silently; a forged one is refused."""
+    try:
+        claims: TokenClaims | None = decode_token(state.settings, refresh_token, "refresh")
+    except TokenExpired:
+        claims = None  # nothing left to revoke
+    if claims is not None:
+        try:
+            user_id: UUID | None = UUID(claims.sub)
+        except ValueError:
+            user_id = None
+        await revoke(state, conn, claims.jti, "refresh", claims.exp, user_id)
+        if claims.fam:
+            await revoke(state, conn, f"fam:{claims.fam}", "family", claims.exp, user_id)
+    if access is not None:
+        await revoke(state, conn, access.jti, "access", access.exp, _uuid_or_none(access.sub))
+
+
+def _uuid_or_none(value: str) -> UUID | None:
+    try:
+        return UUID(value)
+    except ValueError:
+        return None
+
+
+async def purge_expired(state: AppState) -> int:
+    """Delete revocations whose token has expired anyway (Redis entries expire by their TTL)."""
+    async with state.pool.acquire() as conn:
+        n = await tokens_sql.purge_expired(cast(PgConn, conn))
+    if n:
+        log.info("revocations_purged", count=n)
+    return n

@@ -6,11 +6,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET = "change-this-in-production"  # noqa: S105 - the placeholder production refuses
+MIN_SECRET_LENGTH = 32
+# Placeholders that appear in docs and examples; production refuses them whatever their length.
+_KNOWN_PLACEHOLDERS = {DEFAULT_SECRET, "secret", "changeme", "change-me", "your-secret-key"}
 
 
 class Settings(BaseSettings):
@@ -29,6 +32,7 @@ class Settings(BaseSettings):
     refresh_token_expire_days: int = Field(default=7, ge=1)
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
     allow_signup: bool = True
+    purge_interval_seconds: int = Field(default=3600, ge=1)
 
     # External servers; when unset the embedded cluster and Redis under data_dir are used.
     database_url: str | None = None
@@ -51,10 +55,17 @@ class Settings(BaseSettings):
     ai_cache_ttl_hours: int = 24
 
     cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:3000", "http://localhost:8080"]
-    rate_limit_per_minute: int = 100
-    ai_rate_limit_per_minute: int = 10
+    rate_limit_enabled: bool = True
+    rate_limit_per_minute: int = Field(default=100, ge=1)
+    ai_rate_limit_per_minute: int = Field(default=10, ge=1)
+    login_max_failures_per_email: int = Field(default=5, ge=1)
+    login_max_failures_per_ip: int = Field(default=20, ge=1)
+    login_failure_window_seconds: int = Field(default=900, ge=1)
+    # After a Redis error the limiter counts in process for this long before trying Redis again.
+    rate_limit_fallback_seconds: int = Field(default=10, ge=1)
 
     sentry_dsn: str | None = None
+    sentry_traces_sample_rate: float = Field(default=0.1, ge=0.0, le=1.0)
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -62,6 +73,27 @@ class Settings(BaseSettings):
         if isinstance(v, str) and not v.strip().startswith("["):
             return [o.strip() for o in v.split(",") if o.strip()]
         return v
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        """In production, refuse to start with settings that make the service unsafe, naming each."""
+        if self.app_env != "production":
+            return self
+        problems: list[str] = []
+        for env, value in (("SECRET_KEY", self.secret_key), ("JWT_SECRET_KEY", self.jwt_secret_key)):
+            if value.lower() in _KNOWN_PLACEHOLDERS:
+                problems.append(f"{env} is the default placeholder; set a random value")
+            elif len(value) < MIN_SECRET_LENGTH:
+                problems.append(f"{env} is shorter than {MIN_SECRET_LENGTH} characters")
+        if self.secret_key == self.jwt_secret_key:
+            problems.append("JWT_SECRET_KEY must differ from SECRET_KEY")
+        if self.debug:
+            problems.append("DEBUG must be false")
+        if any(o.strip() == "*" for o in self.cors_origins):
+            problems.append("CORS_ORIGINS must list origins, not '*'")
+        if problems:
+            raise ValueError("unsafe production settings: " + "; ".join(problems))
+        return self
 
 
 @lru_cache

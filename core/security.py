@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
+import anyio
 import bcrypt
 import jwt
 
@@ -17,10 +19,20 @@ TokenType = Literal["access", "refresh"]
 MAX_PASSWORD_BYTES = 72  # bcrypt ignores everything past 72 bytes; longer passwords are refused
 
 
-def check_password_length(password: str, field: str = "body.password") -> None:
+MIN_PASSWORD_BYTES = 8
+
+
+def password_problem(password: str) -> str | None:
     n = len(password.encode("utf-8"))
-    if n < 8 or n > MAX_PASSWORD_BYTES:
-        raise ValidationFailed(details={field: [f"Password must be 8 to {MAX_PASSWORD_BYTES} bytes long"]})
+    if n < MIN_PASSWORD_BYTES or n > MAX_PASSWORD_BYTES:
+        return f"Password must be {MIN_PASSWORD_BYTES} to {MAX_PASSWORD_BYTES} bytes long (UTF-8), got {n}"
+    return None
+
+
+def check_password_length(password: str, field: str = "body.password") -> None:
+    problem = password_problem(password)
+    if problem:
+        raise ValidationFailed(details={field: [problem]})
 
 
 def hash_password(password: str, rounds: int) -> str:
@@ -30,8 +42,32 @@ def hash_password(password: str, rounds: int) -> str:
 def verify_password(password: str, password_hash: str) -> bool:
     data = password.encode("utf-8")
     if len(data) > MAX_PASSWORD_BYTES:
+        data = data[:MAX_PASSWORD_BYTES]  # still spend one check (timing), but never accept it
+        bcrypt.checkpw(data, password_hash.encode("ascii"))
         return False
-    return bcrypt.checkpw(data, password_hash.encode("ascii"))
+    try:
+        return bcrypt.checkpw(data, password_hash.encode("ascii"))
+    except ValueError:  # not a bcrypt hash (e.g. a disabled placeholder)
+        return False
+
+
+@lru_cache(maxsize=4)
+def dummy_hash(rounds: int) -> str:
+    """A hash of a random password at the configured cost: verifying against it takes as long as a
+    real check, so an unknown email answers in the same time as a wrong password."""
+    return hash_password(uuid.uuid4().hex, rounds)
+
+
+async def check_password(password: str, password_hash: str | None, rounds: int) -> bool:
+    """bcrypt in a worker thread (it takes ~0.25 s at cost 12); a missing hash still costs one check."""
+    if password_hash is None:
+        await anyio.to_thread.run_sync(verify_password, password, dummy_hash(rounds))
+        return False
+    return await anyio.to_thread.run_sync(verify_password, password, password_hash)
+
+
+async def hash_password_async(password: str, rounds: int) -> str:
+    return await anyio.to_thread.run_sync(hash_password, password, rounds)
 
 
 @dataclass(frozen=True)
@@ -89,7 +125,7 @@ def decode_token(settings: Settings, token: str, expected: TokenType) -> TokenCl
     except jwt.PyJWTError as exc:
         raise InvalidToken() from exc
     if payload.get("type") != expected:
-        raise InvalidToken(f"Expected an {expected} token")
+        raise InvalidToken(f"Expected an {expected} token, got {payload.get('type')!r}")
     return TokenClaims(
         sub=str(payload["sub"]),
         role=str(payload.get("role", "")),

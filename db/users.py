@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 import asyncpg
 
+from core.errors import UserExists, ValidationFailed
 from db.types import PgConn
 
 USER_COLUMNS = "id, email, name, role, team_id, wrestler_id, disabled, password_hash, created_at"
+
+# Columns an admin may change, wire name → column.
+UPDATABLE = {
+    "name": "name",
+    "role": "role",
+    "teamId": "team_id",
+    "wrestlerId": "wrestler_id",
+    "disabled": "disabled",
+    "passwordHash": "password_hash",
+}
 
 
 async def get_user(conn: PgConn, user_id: UUID) -> asyncpg.Record | None:
@@ -17,6 +29,12 @@ async def get_user(conn: PgConn, user_id: UUID) -> asyncpg.Record | None:
 
 async def get_user_by_email(conn: PgConn, email: str) -> asyncpg.Record | None:
     return await conn.fetchrow(f"SELECT {USER_COLUMNS} FROM users WHERE lower(email) = lower($1)", email)
+
+
+async def email_taken(conn: PgConn, email: str) -> bool:
+    return bool(
+        await conn.fetchval("SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($1))", email)
+    )
 
 
 async def insert_user(
@@ -28,10 +46,13 @@ async def insert_user(
     role: str,
     team_id: UUID | None = None,
     wrestler_id: UUID | None = None,
-) -> asyncpg.Record:
-    row = await conn.fetchrow(
+) -> asyncpg.Record | None:
+    """The new user, or None when the email is taken (case-insensitively)."""
+    return await conn.fetchrow(
         f"""INSERT INTO users (email, password_hash, name, role, team_id, wrestler_id)
-            VALUES ($1, $2, $3, $4, $5, $6) RETURNING {USER_COLUMNS}""",
+            VALUES ($1, $2, $3, $4, $5, $6)
+            ON CONFLICT ((lower(email))) DO NOTHING
+            RETURNING {USER_COLUMNS}""",
         email,
         password_hash,
         name,
@@ -39,5 +60,90 @@ async def insert_user(
         team_id,
         wrestler_id,
     )
-    assert row is not None
+
+
+async def list_users(conn: PgConn, limit: int, offset: int) -> tuple[list[asyncpg.Record], int]:
+    """Users ordered by (email, id), and the total."""
+    rows = await conn.fetch(
+        f"""SELECT {USER_COLUMNS}, count(*) OVER ()::int AS total FROM users
+            ORDER BY lower(email), id LIMIT $1 OFFSET $2""",
+        limit,
+        offset,
+    )
+    if rows:
+        return list(rows), int(rows[0]["total"])
+    return [], int(await conn.fetchval("SELECT count(*)::int FROM users") or 0)
+
+
+async def update_user(conn: PgConn, user_id: UUID, changes: dict[str, Any]) -> asyncpg.Record | None:
+    """Apply wire-named changes (keys of UPDATABLE); None when the user does not exist."""
+    cols = [UPDATABLE[k] for k in changes]
+    assignments = "".join(f"{c} = ${i + 2}, " for i, c in enumerate(cols))
+    return await conn.fetchrow(
+        f"UPDATE users SET {assignments}updated_at = now() WHERE id = $1 RETURNING {USER_COLUMNS}",
+        user_id,
+        *changes.values(),
+    )
+
+
+async def delete_user(conn: PgConn, user_id: UUID) -> bool:
+    status = await conn.execute("DELETE FROM users WHERE id = $1", user_id)
+    return status != "DELETE 0"
+
+
+async def count_active_admins(conn: PgConn) -> int:
+    return int(await conn.fetchval("SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled") or 0)
+
+
+def _parse_link(value: str | UUID | None, field: str) -> UUID | None:
+    if value is None or isinstance(value, UUID):
+        return value
+    try:
+        return UUID(value)
+    except ValueError as exc:
+        raise ValidationFailed(
+            f"Invalid {field}", {f"body.{field}": [f"'{value}' is not a valid id"]}
+        ) from exc
+
+
+async def check_links(
+    conn: PgConn, role: str, team_id: str | UUID | None, wrestler_id: str | UUID | None
+) -> tuple[UUID | None, UUID | None]:
+    """The parsed links of a user of `role`, refusing (422) unknown ids and links the role cannot
+    use: a team belongs to a coach, a wrestler to an athlete, an admin has neither."""
+    tid = _parse_link(team_id, "teamId")
+    wid = _parse_link(wrestler_id, "wrestlerId")
+    problems: dict[str, list[str]] = {}
+    if tid is not None:
+        if role != "coach":
+            problems["body.teamId"] = [f"Only a coach is linked to a team, not an {role}"]
+        elif not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM teams WHERE id = $1)", tid):
+            problems["body.teamId"] = [f"Team {tid} does not exist"]
+    if wid is not None:
+        if role != "athlete":
+            problems["body.wrestlerId"] = [f"Only an athlete is linked to a wrestler, not a {role}"]
+        elif not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM wrestlers WHERE id = $1)", wid):
+            problems["body.wrestlerId"] = [f"Wrestler {wid} does not exist"]
+    if problems:
+        raise ValidationFailed("Invalid user links", problems)
+    return tid, wid
+
+
+async def create_account(
+    conn: PgConn,
+    *,
+    email: str,
+    password_hash: str,
+    name: str,
+    role: str,
+    team_id: str | UUID | None = None,
+    wrestler_id: str | UUID | None = None,
+) -> asyncpg.Record:
+    """A new user with checked links; 409 USER_EXISTS when the email is taken (case-insensitively)."""
+    tid, wid = await check_links(conn, role, team_id, wrestler_id)
+    row = await insert_user(
+        conn, email=email, password_hash=password_hash, name=name, role=role, team_id=tid, wrestler_id=wid
+    )
+    if row is None:
+        raise UserExists(details={"email": email})
     return row

@@ -1,7 +1,141 @@
-"""Routes: auth."""
+"""Routes: signup, login, refresh (rotating), logout, me (EXISTING-API §4.1, API.md §3.3–3.4)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any, Literal
 
-router = APIRouter()
+from fastapi import APIRouter, Request
+from pydantic import AfterValidator, BaseModel, EmailStr, Field
+
+from api.deps import Conn, Credentials, CurrentUser, OptionalUser, State, access_claims
+from api.revocation import TokenPair, issue_pair, logout, rotate
+from api.routes.users import new_account, user_out
+from core.errors import Forbidden, InvalidCredentials, InvalidToken, NotAuthenticated, RateLimited
+from core.security import TokenClaims, check_password, password_problem
+from db import users as users_sql
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+def _password_ok(value: str) -> str:
+    problem = password_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+Password = Annotated[str, AfterValidator(_password_ok)]
+Role = Literal["admin", "coach", "athlete"]
+
+
+class SignupIn(BaseModel):
+    email: EmailStr
+    password: Password
+    name: str = Field(min_length=1, max_length=255)
+    role: Role = "athlete"
+    wrestlerId: str | None = None
+    teamId: str | None = None
+
+
+class LoginIn(BaseModel):
+    email: EmailStr
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class RefreshIn(BaseModel):
+    refreshToken: str = Field(min_length=1)
+
+
+def _tokens(pair: TokenPair) -> dict[str, str]:
+    return {"accessToken": pair.access, "refreshToken": pair.refresh, "tokenType": "bearer"}
+
+
+@router.post("/signup", status_code=201)
+async def signup(body: SignupIn, conn: Conn, state: State, caller: OptionalUser) -> dict[str, Any]:
+    """Anonymous signup (when ALLOW_SIGNUP) creates an unlinked athlete; any other role, or a link to
+    a wrestler or team, needs an admin's token."""
+    privileged = body.role != "athlete" or body.wrestlerId is not None or body.teamId is not None
+    if caller is None:
+        if privileged:
+            raise NotAuthenticated(
+                "Creating a coach or admin, or linking a wrestler or team, needs an admin's token",
+                {"role": body.role},
+            )
+        if not state.settings.allow_signup:
+            raise Forbidden("Signup is disabled; ask an administrator for an account")
+    elif caller.role != "admin":
+        raise Forbidden("Only an admin may create accounts for others", {"role": caller.role})
+    row = await new_account(
+        conn,
+        state.settings,
+        email=str(body.email),
+        password=body.password,
+        name=body.name,
+        role=body.role,
+        team_id=body.teamId,
+        wrestler_id=body.wrestlerId,
+    )
+    return user_out(row)
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.post("/login")
+async def login(body: LoginIn, request: Request, conn: Conn, state: State) -> dict[str, Any]:
+    """Same answer and about the same time for an unknown email and a wrong password (a dummy bcrypt
+    check runs when the email is unknown). Failures are throttled per email and per client IP."""
+    limits = state.limits
+    assert limits is not None
+    email_key = f"login-email:{str(body.email).lower()}"
+    ip_key = f"login-ip:{_client_ip(request)}"
+    for item, key in ((limits.login_email, email_key), (limits.login_ip, ip_key)):
+        verdict = await limits.check(item, key, hit=False)
+        if not verdict.allowed:
+            raise RateLimited(
+                f"Too many failed logins; retry in {verdict.retry_after} s",
+                {"retryAfter": verdict.retry_after},
+                headers=verdict.headers(),
+            )
+    row = await users_sql.get_user_by_email(conn, str(body.email))
+    ok = await check_password(
+        body.password, row["password_hash"] if row else None, state.settings.bcrypt_rounds
+    )
+    if row is None or not ok or row["disabled"]:
+        await limits.check(limits.login_email, email_key)
+        await limits.check(limits.login_ip, ip_key)
+        raise InvalidCredentials()
+    await limits.clear(limits.login_email, email_key)
+    request.state.user_id = str(row["id"])
+    pair = issue_pair(state.settings, row["id"], row["role"])
+    return {**_tokens(pair), "user": user_out(row)}
+
+
+@router.post("/refresh")
+async def refresh(body: RefreshIn, conn: Conn, state: State) -> dict[str, str]:
+    """A new access token and a new refresh token; the presented refresh token is spent. Presenting a
+    spent one again revokes its whole session (all tokens of the family)."""
+    return _tokens(await rotate(state, conn, body.refreshToken))
+
+
+@router.post("/logout")
+async def logout_route(
+    body: RefreshIn, conn: Conn, state: State, credentials: Credentials
+) -> dict[str, bool]:
+    """Revokes the refresh token, its session and the presented access token. Idempotent."""
+    access: TokenClaims | None = None
+    if credentials is not None:
+        try:
+            access = access_claims(state, credentials)
+        except (InvalidToken, NotAuthenticated):
+            access = None  # an expired or foreign access token does not block logging out
+    await logout(state, conn, body.refreshToken, access)
+    return {"success": True}
+
+
+@router.get("/me")
+async def me(user: CurrentUser, conn: Conn) -> dict[str, Any]:
+    row = await users_sql.get_user(conn, user.id)
+    assert row is not None
+    return user_out(row)

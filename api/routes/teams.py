@@ -1,7 +1,71 @@
-"""Routes: teams."""
+"""Routes: teams (EXISTING-API §4.5 writes, plus GET /teams and GET /teams/{teamId}). Admins see and
+manage every team; a coach sees their own team; athletes have no team access. The team board
+(/teams/{teamId}/stats and /athletes) lives in teams_dashboard.py."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
 
-router = APIRouter()
+import asyncpg
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, Field
+
+from api.deps import AdminUser, Conn, ScopeDep, StaffUser, TeamForAdmin, TeamInScope
+from api.wire import iso_utc
+from db import teams as teams_sql
+
+router = APIRouter(prefix="/teams", tags=["teams"])
+
+
+class TeamCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=255)
+
+
+class TeamUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=255)
+
+
+def team_out(row: asyncpg.Record, total_athletes: int | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": str(row["id"]), "name": row["name"], "createdAt": iso_utc(row["created_at"])}
+    if total_athletes is not None:
+        out["totalAthletes"] = total_athletes
+    return out
+
+
+@router.get("")
+async def list_teams(
+    user: StaffUser,
+    scope: ScopeDep,
+    conn: Conn,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=100)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """Ordered by (name, id); the total is in X-Total-Count. A teamless coach gets an empty list."""
+    rows, total = await teams_sql.list_teams(conn, scope.kind, scope.team_id, limit, offset)
+    response.headers["X-Total-Count"] = str(total)
+    return {"teams": [team_out(r, r["total_athletes"]) for r in rows]}
+
+
+@router.post("", status_code=201)
+async def create_team(admin: AdminUser, conn: Conn, body: TeamCreate) -> dict[str, Any]:
+    return team_out(await teams_sql.insert_team(conn, body.name))
+
+
+@router.get("/{teamId}")
+async def get_team(team: TeamInScope, conn: Conn) -> dict[str, Any]:
+    return team_out(team, await teams_sql.count_athletes(conn, team["id"]))
+
+
+@router.put("/{teamId}")
+async def update_team(team: TeamForAdmin, conn: Conn, body: TeamUpdate) -> dict[str, bool]:
+    if body.name is not None:
+        await teams_sql.rename_team(conn, team["id"], body.name)
+    return {"success": True}
+
+
+@router.delete("/{teamId}")
+async def delete_team(team: TeamForAdmin, conn: Conn) -> dict[str, bool]:
+    """The team's wrestlers and coaches stay, without a team."""
+    await teams_sql.delete_team(conn, team["id"])
+    return {"success": True}

@@ -1,7 +1,173 @@
-"""Routes: users."""
+"""Routes: user management for admins (/users): list, create with any role and link, change role,
+links, name, password or disabled flag, delete."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any, Literal
 
-router = APIRouter()
+import asyncpg
+from fastapi import APIRouter, Query, Response
+from pydantic import AfterValidator, BaseModel, EmailStr, Field
+
+from api.deps import AdminUser, Conn, SettingsDep, parse_id
+from api.wire import iso_utc
+from core.config import Settings
+from core.errors import Conflict, NotFound, ValidationFailed
+from core.security import hash_password_async, password_problem
+from db import users as users_sql
+from db.types import PgConn
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+
+def _password_ok(value: str) -> str:
+    problem = password_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+Password = Annotated[str, AfterValidator(_password_ok)]
+Role = Literal["admin", "coach", "athlete"]
+
+
+def user_out(row: asyncpg.Record) -> dict[str, Any]:
+    """A user on the wire: never the password hash."""
+    return {
+        "id": str(row["id"]),
+        "email": row["email"],
+        "name": row["name"],
+        "role": row["role"],
+        "teamId": str(row["team_id"]) if row["team_id"] else None,
+        "wrestlerId": str(row["wrestler_id"]) if row["wrestler_id"] else None,
+        "disabled": row["disabled"],
+        "createdAt": iso_utc(row["created_at"]),
+    }
+
+
+async def new_account(
+    conn: PgConn,
+    settings: Settings,
+    *,
+    email: str,
+    password: str,
+    name: str,
+    role: str,
+    team_id: str | None,
+    wrestler_id: str | None,
+) -> asyncpg.Record:
+    return await users_sql.create_account(
+        conn,
+        email=email,
+        password_hash=await hash_password_async(password, settings.bcrypt_rounds),
+        name=name,
+        role=role,
+        team_id=team_id,
+        wrestler_id=wrestler_id,
+    )
+
+
+class UserCreate(BaseModel):
+    email: EmailStr
+    password: Password
+    name: str = Field(min_length=1, max_length=255)
+    role: Role = "athlete"
+    teamId: str | None = None
+    wrestlerId: str | None = None
+
+
+class UserUpdate(BaseModel):
+    """Absent fields are unchanged; an explicit null clears a link."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=255)
+    role: Role | None = None
+    teamId: str | None = None
+    wrestlerId: str | None = None
+    disabled: bool | None = None
+    password: Password | None = None
+
+
+@router.get("")
+async def list_users(
+    admin: AdminUser,
+    conn: Conn,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=100)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    rows, total = await users_sql.list_users(conn, limit, offset)
+    response.headers["X-Total-Count"] = str(total)
+    return {"users": [user_out(r) for r in rows]}
+
+
+@router.post("", status_code=201)
+async def create_user(
+    admin: AdminUser, conn: Conn, settings: SettingsDep, body: UserCreate
+) -> dict[str, Any]:
+    row = await new_account(
+        conn,
+        settings,
+        email=str(body.email),
+        password=body.password,
+        name=body.name,
+        role=body.role,
+        team_id=body.teamId,
+        wrestler_id=body.wrestlerId,
+    )
+    return user_out(row)
+
+
+async def _existing(conn: PgConn, user_id: str) -> asyncpg.Record:
+    row = await users_sql.get_user(conn, parse_id(user_id, "User"))
+    if row is None:
+        raise NotFound("User not found", {"userId": user_id})
+    return row
+
+
+@router.get("/{userId}")
+async def get_user(admin: AdminUser, conn: Conn, userId: str) -> dict[str, Any]:
+    return user_out(await _existing(conn, userId))
+
+
+@router.put("/{userId}")
+async def update_user(
+    admin: AdminUser,
+    conn: Conn,
+    settings: SettingsDep,
+    userId: str,
+    body: UserUpdate,
+) -> dict[str, Any]:
+    row = await _existing(conn, userId)
+    sent = body.model_fields_set
+    for field in ("name", "role", "disabled"):
+        if field in sent and getattr(body, field) is None:
+            raise ValidationFailed(f"{field} cannot be null", {f"body.{field}": ["May not be null"]})
+    role = body.role or row["role"]
+    # Links are re-checked against the resulting role; changing the role drops links it cannot use.
+    team = body.teamId if "teamId" in sent else (row["team_id"] if role == "coach" else None)
+    wrestler = (
+        body.wrestlerId if "wrestlerId" in sent else (row["wrestler_id"] if role == "athlete" else None)
+    )
+    tid, wid = await users_sql.check_links(conn, role, team, wrestler)
+    changes: dict[str, Any] = {"role": role, "teamId": tid, "wrestlerId": wid}
+    if body.name is not None:
+        changes["name"] = body.name
+    if body.disabled is not None:
+        changes["disabled"] = body.disabled
+    if body.password is not None:
+        changes["passwordHash"] = await hash_password_async(body.password, settings.bcrypt_rounds)
+    loses_admin = row["role"] == "admin" and not row["disabled"] and (role != "admin" or body.disabled)
+    if loses_admin and await users_sql.count_active_admins(conn) <= 1:
+        raise Conflict("The last active admin cannot be demoted or disabled", {"userId": userId})
+    updated = await users_sql.update_user(conn, row["id"], changes)
+    assert updated is not None
+    return user_out(updated)
+
+
+@router.delete("/{userId}")
+async def delete_user(admin: AdminUser, conn: Conn, userId: str) -> dict[str, bool]:
+    row = await _existing(conn, userId)
+    if row["role"] == "admin" and not row["disabled"] and await users_sql.count_active_admins(conn) <= 1:
+        raise Conflict("The last active admin cannot be deleted", {"userId": userId})
+    await users_sql.delete_user(conn, row["id"])
+    return {"success": True}

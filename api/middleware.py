@@ -1,0 +1,186 @@
+"""Pure ASGI middleware (no BaseHTTPMiddleware: it would run the app in another task and lose the
+request's context variables).
+
+Order, outermost first: CORS → RequestContext (request id, access log, security headers, the JSON 500)
+→ RateLimit → routes. The 500 is rendered here rather than by Starlette's ServerErrorMiddleware
+because that one sits outside CORS, so its responses would lack CORS headers.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from typing import Any
+
+import jwt
+import orjson
+import sentry_sdk
+import structlog
+from fastapi.routing import iter_route_contexts
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import error_body
+from core.config import Settings
+from core.logging import get_logger
+
+log = get_logger("wrestle.access")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for k, v in scope.get("headers", ()):
+        if k.lower() == name:
+            return str(v.decode("latin-1"))
+    return None
+
+
+def _json_response(status: int, body: dict[str, Any], headers: dict[str, str]) -> tuple[Message, Message]:
+    raw = orjson.dumps(body)
+    hdrs = [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())]
+    hdrs += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    return (
+        {"type": "http.response.start", "status": status, "headers": hdrs},
+        {"type": "http.response.body", "body": raw},
+    )
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self._templates: dict[int, str] | None = None
+        self.no_store_prefixes = (settings.api_v1_prefix + "/auth", settings.api_v1_prefix + "/users")
+        self.security_headers = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"x-frame-options", b"DENY"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"cross-origin-opener-policy", b"same-origin"),
+        ]
+        if settings.app_env == "production":  # served over HTTPS only
+            self.security_headers.append(
+                (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
+            )
+
+    def _template(self, scope: Scope) -> str:
+        """The matched route's full path template (e.g. /api/v1/wrestlers/{wrestlerId}), never the
+        raw path, which carries ids. FastAPI puts the router-relative route in the scope, so the full
+        template is looked up in a map built once from the app's routes."""
+        route = scope.get("route")
+        if route is None:
+            return "<unmatched>"
+        if self._templates is None:
+            self._templates = {
+                id(rc.original_route): rc.path_format or "" for rc in iter_route_contexts(scope["app"].routes)
+            }
+        return self._templates.get(id(route)) or str(getattr(route, "path_format", "<unknown>"))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = _header(scope, b"x-request-id")
+        request_id = incoming if incoming and _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        status = 500
+        response_started = False
+        no_store = scope["path"].startswith(self.no_store_prefixes)  # token-bearing answers
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_started = True
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                headers.extend(self.security_headers)
+                if no_store:
+                    headers.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        except Exception as exc:
+            log.error("unhandled_exception", exc_info=exc, path=scope["path"])
+            sentry_sdk.capture_exception(exc)
+            if not response_started:
+                start, body = _json_response(
+                    500, error_body("INTERNAL_ERROR", "An unexpected error occurred"), {}
+                )
+                await send_wrapper(start)
+                await send_wrapper(body)
+        finally:
+            state = scope.get("state") or {}
+            log.info(
+                "request",
+                request_id=request_id,
+                method=scope["method"],
+                route=self._template(scope),
+                status=status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                user_id=state.get("user_id"),
+            )
+            structlog.contextvars.unbind_contextvars("request_id")
+
+
+class RateLimitMiddleware:
+    """Per caller (the token's user, or the client IP when anonymous or the token is bad) on the API
+    prefix; AI routes also count against their tighter per-user limit."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.prefix = settings.api_v1_prefix
+        self.ai_prefix = settings.api_v1_prefix + "/ai/"
+
+    def _caller(self, scope: Scope) -> str:
+        auth = _header(scope, b"authorization")
+        if auth and auth[:7].lower() == "bearer ":
+            try:
+                payload = jwt.decode(
+                    auth[7:].strip(), self.settings.jwt_secret_key, algorithms=[self.settings.jwt_algorithm]
+                )
+                if payload.get("type") == "access" and payload.get("sub"):
+                    return f"user:{payload['sub']}"
+            except jwt.PyJWTError:
+                pass
+        client = scope.get("client")
+        return f"ip:{client[0] if client else 'unknown'}"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if (
+            scope["type"] != "http"
+            or not self.settings.rate_limit_enabled
+            or not path.startswith(self.prefix)
+        ):
+            await self.app(scope, receive, send)
+            return
+        limits = scope["app"].state.wrestle.limits
+        caller = self._caller(scope)
+        verdict = await limits.check(limits.api, f"api:{caller}")
+        if verdict.allowed and path.startswith(self.ai_prefix):
+            verdict = await limits.check(limits.ai, f"ai:{caller}")
+        if not verdict.allowed:
+            start, body = _json_response(
+                429,
+                error_body(
+                    "RATE_LIMIT_EXCEEDED",
+                    f"Rate limit of {verdict.limit} requests per minute exceeded; retry in "
+                    f"{verdict.retry_after} s",
+                    {"limit": verdict.limit, "retryAfter": verdict.retry_after},
+                ),
+                verdict.headers(),
+            )
+            await send(start)
+            await send(body)
+            return
+        extra = [(k.lower().encode(), v.encode()) for k, v in verdict.headers().items()]
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_wrapper)

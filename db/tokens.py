@@ -1,0 +1,51 @@
+"""SQL for token revocations (the durable copy; Redis holds the hot one)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import asyncpg
+
+from db.types import PgConn
+from db.users import USER_COLUMNS
+
+
+async def insert_revocation(conn: PgConn, jti: str, token_type: str, user_id: UUID | None, exp: int) -> bool:
+    """Record `jti` as revoked until `exp` (unix seconds); a deleted user is recorded as NULL.
+    True if this call recorded it, False if it was already there. Concurrent callers serialise on
+    the primary key: exactly one gets True."""
+    row = await conn.fetchval(
+        """INSERT INTO token_revocations (jti, token_type, user_id, expires_at)
+           VALUES ($1, $2, (SELECT id FROM users WHERE id = $3), to_timestamp($4))
+           ON CONFLICT (jti) DO NOTHING RETURNING 1""",
+        jti,
+        token_type,
+        user_id,
+        exp,
+    )
+    return row is not None
+
+
+async def any_revoked(conn: PgConn, ids: list[str]) -> bool:
+    found = await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM token_revocations WHERE jti = ANY($1::text[]) AND expires_at > now())",
+        ids,
+    )
+    return bool(found)
+
+
+async def user_with_revocation(conn: PgConn, user_id: UUID, ids: list[str]) -> asyncpg.Record | None:
+    """The user and whether any of `ids` (token id, family id) is revoked, in one round trip."""
+    return await conn.fetchrow(
+        f"""SELECT {USER_COLUMNS},
+                   EXISTS (SELECT 1 FROM token_revocations
+                           WHERE jti = ANY($2::text[]) AND expires_at > now()) AS revoked
+            FROM users WHERE id = $1""",
+        user_id,
+        ids,
+    )
+
+
+async def purge_expired(conn: PgConn) -> int:
+    status = await conn.execute("DELETE FROM token_revocations WHERE expires_at <= now()")
+    return int(status.split()[-1])
