@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
 
 from db.types import PgConn
 
 STAGE = "_series_stage"
 CHANGED = "_series_changed"
+CHANGED_DAYS = "_series_changed_days"
 STAGE_COLUMNS = ("wrestler_id", "metric_id", "recorded_at", "value", "source")
+SERIES_COLUMNS = ("wrestler_id", "metric_id", "recorded_at", "value", "source", "batch_id")
 
 
 @dataclass(frozen=True)
@@ -36,7 +41,73 @@ async def create_stage(conn: PgConn) -> None:
             domain text NOT NULL, wrestler_id uuid NOT NULL, metric_id integer NOT NULL,
             bucket timestamptz NOT NULL
         ) ON COMMIT DROP;
+        CREATE TEMP TABLE IF NOT EXISTS {CHANGED_DAYS} (
+            wrestler_id uuid NOT NULL, metric_id integer NOT NULL, day date NOT NULL
+        ) ON COMMIT DROP;
         TRUNCATE {STAGE};""")
+
+
+async def bucket_timezone(conn: PgConn) -> str:
+    return str(await conn.fetchval("SELECT bucket_timezone()"))
+
+
+async def may_conflict(
+    conn: PgConn,
+    domain: str,
+    wrestlers: list[str],
+    metrics: list[int],
+    lo: list[datetime],
+    hi: list[datetime],
+) -> bool:
+    """Whether any stored point of these (wrestler, metric) pairs lies in the given time ranges: if
+    not, the new rows cannot conflict and may skip the upsert."""
+    return bool(
+        await conn.fetchval(
+            f"""
+            SELECT EXISTS (
+                SELECT 1 FROM unnest($1::uuid[], $2::integer[], $3::timestamptz[], $4::timestamptz[])
+                              AS k(wrestler_id, metric_id, lo, hi)
+                 WHERE EXISTS (SELECT 1 FROM {series_table(domain)} t
+                                WHERE t.wrestler_id = k.wrestler_id AND t.metric_id = k.metric_id
+                                  AND t.recorded_at BETWEEN k.lo AND k.hi))""",
+            wrestlers,
+            metrics,
+            lo,
+            hi,
+        )
+    )
+
+
+async def insert_new(conn: PgConn, domain: str, csv_bytes: bytes) -> bool:
+    """COPY rows (SERIES_COLUMNS order) straight into the series; False (and nothing written) when a
+    concurrent writer stored one of the keys first."""
+    try:
+        async with conn.transaction():
+            await conn.copy_to_table(
+                series_table(domain), source=io.BytesIO(csv_bytes), columns=SERIES_COLUMNS, format="csv"
+            )
+    except asyncpg.UniqueViolationError:
+        return False
+    return True
+
+
+async def record_changed_days(conn: PgConn, domain: str, csv_bytes: bytes) -> None:
+    """Record (wrestler, metric, local day) rows as changed keys; the bucket is computed by the same
+    time_bucket() the aggregates use (from local noon, so zone transitions at midnight cannot shift it)."""
+    await conn.execute(f"TRUNCATE {CHANGED_DAYS}")
+    await conn.copy_to_table(
+        CHANGED_DAYS, source=io.BytesIO(csv_bytes), columns=("wrestler_id", "metric_id", "day"), format="csv"
+    )
+    await conn.execute(
+        f"""
+        INSERT INTO {CHANGED} (domain, wrestler_id, metric_id, bucket)
+        SELECT $1, wrestler_id, metric_id,
+               time_bucket(interval '1 day',
+                           (day::timestamp + interval '12 hours') AT TIME ZONE bucket_timezone(),
+                           bucket_timezone())
+          FROM {CHANGED_DAYS}""",
+        domain,
+    )
 
 
 async def copy_to_stage(conn: PgConn, csv_bytes: bytes) -> None:

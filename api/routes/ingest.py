@@ -1,7 +1,191 @@
-"""Routes: ingest."""
+"""Routes: ingest — CSV upload, device readings, batch list/detail/undo."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import tempfile
+from collections.abc import AsyncGenerator
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-router = APIRouter()
+import anyio
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartParser
+
+from api.deps import Conn, CurrentUser, SettingsDep
+from api.responses import OrjsonResponse
+from core.access import Principal
+from core.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from db import ingest_batches as batches_sql
+from ingest.batches import batch_json
+from ingest.pipeline import Options, undo_batch
+from ingest.service import MAX_READINGS, ingest_csv, ingest_readings, strict_failure
+from ingest.validate import Actor, Calendar
+
+router = APIRouter(tags=["ingest"])
+CSV_TYPES = {"text/csv", "application/csv", "text/plain", "application/vnd.ms-excel"}
+
+
+def actor_of(user: Principal) -> Actor:
+    return Actor(role=user.role, user_id=user.id, team_id=user.team_id, wrestler_id=user.wrestler_id)
+
+
+class IngestParams(BaseModel):
+    calendar: Calendar = "auto"
+    timezone: str | None = None
+    dryRun: bool = False
+    strict: bool = False
+    createMissingWrestlers: bool = False
+    registerMetrics: bool = False
+    source: str | None = Field(default=None, max_length=200)
+
+    def options(self, default_tz: str, default_source: str) -> Options:
+        tz = self.timezone or default_tz
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValidationFailed(f"unknown time zone '{tz}'", {"timezone": [tz]}) from exc
+        return Options(
+            calendar=self.calendar,
+            timezone=tz,
+            dry_run=self.dryRun,
+            strict=self.strict,
+            create_missing_wrestlers=self.createMissingWrestlers,
+            register_metrics=self.registerMetrics,
+            source=self.source or default_source,
+        )
+
+
+async def _limited(request: Request, limit: int) -> AsyncGenerator[bytes, None]:
+    received = 0
+    async for chunk in request.stream():
+        received += len(chunk)
+        if received > limit:
+            raise PayloadTooLarge(f"upload exceeds {limit} bytes", {"limit": limit})
+        yield chunk
+
+
+async def _save_upload(request: Request, path: Path, limit: int) -> str | None:
+    """Stream the body (or its first file part) to path; return the upload's file name."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > limit:
+        raise PayloadTooLarge(f"upload exceeds {limit} bytes", {"limit": limit})
+    if ctype in CSV_TYPES:
+        async with await anyio.open_file(path, "wb") as f:
+            async for chunk in _limited(request, limit):
+                await f.write(chunk)
+        return None
+    if ctype != "multipart/form-data":
+        raise UnsupportedMediaType(
+            f"content type '{ctype or 'none'}' is not accepted; send text/csv or multipart/form-data",
+            {"contentType": ctype},
+        )
+    form = await MultiPartParser(
+        request.headers, _limited(request, limit), max_files=1, max_fields=20
+    ).parse()
+    upload = next((v for v in form.values() if isinstance(v, UploadFile)), None)
+    if upload is None:
+        raise ValidationFailed("multipart body has no file part", {"file": ["required"]})
+    try:
+        async with await anyio.open_file(path, "wb") as f:
+            while chunk := await upload.read(1 << 20):
+                await f.write(chunk)
+    finally:
+        await upload.close()
+    return upload.filename
+
+
+@router.post("/ingest/csv")
+async def post_csv(
+    request: Request,
+    conn: Conn,
+    user: CurrentUser,
+    settings: SettingsDep,
+    params: Annotated[IngestParams, Query()],
+    format: Literal["auto", "long", "wide"] = "auto",
+) -> OrjsonResponse:
+    opts = params.options(settings.default_timezone, "csv")
+    with tempfile.TemporaryDirectory(prefix="wrestle-ingest-") as tmp:
+        path = Path(tmp) / "upload.csv"
+        filename = await _save_upload(request, path, settings.ingest_max_bytes)
+        report = await ingest_csv(conn, path, fmt=format, opts=opts, actor=actor_of(user), filename=filename)
+    if opts.strict and report.error_count:
+        raise strict_failure(report)
+    return OrjsonResponse(report.to_json())
+
+
+class Reading(BaseModel):
+    wrestlerId: str | None = None
+    externalId: str | None = None
+    metric: str
+    recordedAt: str
+    value: float | str
+    unit: str | None = None
+    domain: str | None = None
+    source: str | None = None
+
+
+class ReadingsBody(BaseModel):
+    source: str = Field(min_length=1, max_length=200)
+    readings: list[Reading] = Field(max_length=MAX_READINGS)
+
+
+@router.post("/ingest/readings")
+async def post_readings(
+    body: ReadingsBody,
+    conn: Conn,
+    user: CurrentUser,
+    settings: SettingsDep,
+    params: Annotated[IngestParams, Query()],
+) -> OrjsonResponse:
+    opts = params.options(settings.default_timezone, body.source)
+    readings: list[dict[str, Any]] = [r.model_dump() for r in body.readings]
+    report = await ingest_readings(conn, readings, opts=opts, actor=actor_of(user))
+    if opts.strict and report.error_count:
+        raise strict_failure(report)
+    return OrjsonResponse(report.to_json())
+
+
+@router.get("/ingest/batches")
+async def list_batches(
+    conn: Conn,
+    user: CurrentUser,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> OrjsonResponse:
+    rows, total = await batches_sql.list_batches(
+        conn, user_id=user.id, all_users=user.role == "admin", limit=limit, offset=offset
+    )
+    return OrjsonResponse({"batches": [batch_json(r, with_errors=False) for r in rows], "total": total})
+
+
+async def _visible_batch(conn: Conn, user: Principal, batch_id: str, *, for_update: bool = False) -> Any:
+    try:
+        bid = int(batch_id)
+    except ValueError as exc:
+        raise NotFound("Batch not found", {"batchId": batch_id}) from exc
+    row = await batches_sql.get_batch(conn, bid, for_update=for_update)
+    if row is None or (user.role != "admin" and row["user_id"] != user.id):
+        raise NotFound("Batch not found", {"batchId": batch_id})
+    return row
+
+
+@router.get("/ingest/batches/{batchId}")
+async def get_batch(conn: Conn, user: CurrentUser, batchId: str) -> OrjsonResponse:
+    return OrjsonResponse(batch_json(await _visible_batch(conn, user, batchId)))
+
+
+@router.delete("/ingest/batches/{batchId}")
+async def delete_batch(conn: Conn, user: CurrentUser, batchId: str) -> OrjsonResponse:
+    row = await _visible_batch(conn, user, batchId, for_update=True)
+    if user.role == "athlete" and row["user_id"] != user.id:
+        raise Forbidden("You may only undo your own batches")
+    if row["status"] == "undone":
+        raise Conflict("Batch was already undone", {"batchId": batchId})
+    deleted = await undo_batch(conn, row["id"])
+    out = batch_json(await batches_sql.get_batch(conn, row["id"]))
+    out["pointsDeleted"] = deleted
+    return OrjsonResponse(out)

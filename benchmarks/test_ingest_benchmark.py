@@ -1,0 +1,133 @@
+"""Guards the bulk-ingest throughput and memory of `wrestle ingest` (issue 4).
+
+On one generated long CSV of 1,000,000 rows and an empty database it measures, in one run:
+(a) psql `\\copy` of the file straight into a hypertable with the same indexes as a series table
+    (unique key, wrestler+time), the floor,
+(b) `wrestle ingest` end to end as a subprocess (parse, validate, write, aggregate/snapshot refresh),
+(c) re-ingest of the same file (every row unchanged).
+It prints rows/s of each and the ratio (b)/(a) (target >= 0.6) and asserts the targets.
+A 10,000,000-row peak-memory check (< 1 GB RSS of the child) runs when WRESTLE_BENCH_10M=1.
+
+Run: make bench   (or: uv run pytest benchmarks -m benchmark --benchmark-enable -o addopts="" -s)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import resource
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from core.config import Settings
+from db.cluster import EmbeddedCluster
+from db.connection import database_url
+from db.migrate import migrate
+from tests.ingest_fixtures import create_generated_wrestlers, generate_long_csv
+
+ROWS = 1_000_000
+pytestmark = pytest.mark.benchmark
+
+
+async def _fresh_db(settings: Settings, name: str) -> None:
+    admin = await asyncpg.connect(database_url(settings, "postgres"))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    conn = await asyncpg.connect(database_url(settings, name))
+    try:
+        await migrate(conn, bucket_timezone=settings.bucket_timezone)
+        await create_generated_wrestlers(conn)
+        await conn.execute("""
+            CREATE TABLE bench_floor (wrestler text NOT NULL, metric text NOT NULL,
+                                      recorded_at timestamptz NOT NULL, value double precision NOT NULL);
+            SELECT create_hypertable('bench_floor', 'recorded_at', chunk_time_interval => interval '30 days',
+                                     create_default_indexes => false);
+            CREATE UNIQUE INDEX ON bench_floor (wrestler, metric, recorded_at);
+            CREATE INDEX ON bench_floor (wrestler, recorded_at);""")
+    finally:
+        await conn.close()
+
+
+async def _drop_db(settings: Settings, name: str) -> None:
+    admin = await asyncpg.connect(database_url(settings, "postgres"))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(scope="module")
+def bench_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, str, Path]]:
+    settings = Settings()
+    name = f"wrestle_bench_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_fresh_db(settings, name))
+    path = tmp_path_factory.mktemp("ingest") / "long_1m.csv"
+    generate_long_csv(path, ROWS)
+    yield settings, name, path
+    asyncio.run(_drop_db(settings, name))
+
+
+def _ingest(name: str, path: Path) -> tuple[float, int]:
+    """Run `wrestle ingest` as a child; return (seconds, peak RSS of the child in KiB)."""
+    env = {**os.environ, "PG_DATABASE": name}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "cli.main", "ingest", str(path)], env=env, check=True, capture_output=True
+    )
+    elapsed = time.perf_counter() - t
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return elapsed, max(peak, before)
+
+
+def test_ingest_throughput_vs_copy(bench_db: tuple[Settings, str, Path]) -> None:
+    settings, name, path = bench_db
+    cmd, env = EmbeddedCluster(settings).psql_command(name)
+    t = time.perf_counter()
+    subprocess.run(
+        [*cmd, "-qc", f"\\copy bench_floor FROM '{path}' WITH (FORMAT csv, HEADER true)"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    floor_s = time.perf_counter() - t
+    ingest_s, rss = _ingest(name, path)
+    again_s, _ = _ingest(name, path)
+    floor, first, second = ROWS / floor_s, ROWS / ingest_s, ROWS / again_s
+    print(
+        f"\n\\copy floor: {floor:,.0f} rows/s ({floor_s:.2f} s)"
+        f"\nwrestle ingest: {first:,.0f} rows/s ({ingest_s:.2f} s), ratio {first / floor:.2f},"
+        f" peak RSS {rss / 1024:.0f} MiB"
+        f"\nre-ingest (unchanged): {second:,.0f} rows/s ({again_s:.2f} s)"
+    )
+    assert first / floor >= 0.6
+    assert again_s <= ingest_s * 1.1
+
+
+@pytest.mark.skipif(os.environ.get("WRESTLE_BENCH_10M") != "1", reason="set WRESTLE_BENCH_10M=1")
+def test_ten_million_rows_stay_under_1gb(bench_db: tuple[Settings, str, Path], tmp_path: Path) -> None:
+    _, name, _ = bench_db
+    path = tmp_path / "long_10m.csv"
+    generate_long_csv(path, 10_000_000)
+    env = {**os.environ, "PG_DATABASE": name}
+    out = subprocess.run(
+        ["/usr/bin/time", "-v", sys.executable, "-m", "cli.main", "ingest", str(path)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    line = next(x for x in out.stderr.splitlines() if "Maximum resident set size" in x)
+    peak_kib = int(line.rsplit(":", 1)[1])
+    print(f"\n10M rows: peak RSS {peak_kib / 1024:.0f} MiB")
+    assert peak_kib < 1024 * 1024

@@ -1,0 +1,29 @@
+"""Load the lookup frames an ingest resolves names against (once per ingest, again after it creates
+wrestlers or registers metrics)."""
+
+from __future__ import annotations
+
+from db import catalog as catalog_sql
+from db.types import PgConn
+from ingest.normalize import normalise_name
+from ingest.validate import Lookups, wrestler_lookup
+
+
+async def load(conn: PgConn) -> Lookups:
+    sections = await conn.fetch("SELECT domain, section FROM series_domains")
+    domains: dict[str, str] = {}
+    for r in sections:
+        domains[normalise_name(r["section"])] = r["domain"]
+        domains[normalise_name(r["domain"])] = r["domain"]
+    domains["bodybuilding_performance"] = "performance"
+    return Lookups(
+        wrestlers=wrestler_lookup(await catalog_sql.wrestlers_frame(conn)),
+        aliases=await catalog_sql.aliases_frame(conn),
+        metrics=await catalog_sql.metrics_frame(conn),
+        conversions=await catalog_sql.conversions_frame(conn),
+        domains=domains,
+    )
+
+
+async def create_wrestlers(conn: PgConn, names: list[str]) -> None:
+    await catalog_sql.create_wrestlers(conn, names)

@@ -1,0 +1,303 @@
+"""One ingest, end to end, in one transaction: batch row, every chunk validated and written, one
+refresh of what the points feed, the batch's counts and report. A failure anywhere (or a killed
+process) leaves nothing behind; dry runs and strict failures roll back the same way.
+
+Deadlocks and serialization failures with concurrent writers roll back to the ingest's savepoint and
+the ingest is retried from the first chunk, so the caller never sees them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+import asyncpg
+import polars as pl
+
+from core.errors import Forbidden
+from db import catalog as catalog_sql
+from db import ingest_batches as batches_sql
+from db import series as series_sql
+from db.types import PgConn
+from ingest import lookups as lookups_io
+from ingest.refresh import refresh_derived
+from ingest.validate import ERROR_SCHEMA, Actor, Calendar, Columns, Lookups, resolve_keys, validate_chunk
+from ingest.writer import write_points
+
+MAX_ERRORS = 1000
+RETRIES = 5
+_KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Options:
+    calendar: Calendar = "auto"
+    timezone: str = "Asia/Tehran"
+    dry_run: bool = False
+    strict: bool = False
+    create_missing_wrestlers: bool = False
+    register_metrics: bool = False
+    source: str = "csv"
+
+
+@dataclass
+class Report:
+    batch_id: int | None = None
+    rows_read: int = 0
+    rows_inserted: int = 0
+    rows_updated: int = 0
+    rows_unchanged: int = 0
+    rows_rejected: int = 0
+    wrestlers: set[str] = field(default_factory=set)
+    metrics: set[int] = field(default_factory=set)
+    first_at: datetime | None = None
+    last_at: datetime | None = None
+    duration_ms: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    error_count: int = 0
+    committed: bool = False
+
+    def add_errors(self, errors: pl.DataFrame, *, rows: bool = True) -> None:
+        if rows:
+            self.rows_rejected += errors.height
+        self.error_count += errors.height
+        room = MAX_ERRORS - len(self.errors)
+        if room > 0 and errors.height:
+            self.errors.extend(errors.sort("line").head(room).to_dicts())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "batchId": self.batch_id,
+            "rowsRead": self.rows_read,
+            "rowsInserted": self.rows_inserted,
+            "rowsUpdated": self.rows_updated,
+            "rowsUnchanged": self.rows_unchanged,
+            "rowsRejected": self.rows_rejected,
+            "wrestlers": len(self.wrestlers),
+            "metrics": len(self.metrics),
+            "from": self.first_at.isoformat().replace("+00:00", "Z") if self.first_at else None,
+            "to": self.last_at.isoformat().replace("+00:00", "Z") if self.last_at else None,
+            "durationMs": self.duration_ms,
+            "errorCount": self.error_count,
+            "errors": self.errors,
+        }
+
+
+class _Rollback(Exception):
+    """Raised inside the ingest transaction to undo it (dry run, strict failure)."""
+
+
+_RETRYABLE = (
+    asyncpg.DeadlockDetectedError,
+    asyncpg.SerializationError,
+    asyncpg.UniqueViolationError,
+)
+
+
+def check_options(opts: Options, actor: Actor) -> None:
+    if opts.create_missing_wrestlers and not actor.is_admin:
+        raise Forbidden("createMissingWrestlers is for admins only")
+    if opts.register_metrics and not actor.is_admin:
+        raise Forbidden("registerMetrics is for admins only")
+
+
+async def _create_missing(conn: PgConn, raw: pl.DataFrame, lk: Lookups, opts: Options) -> Lookups:
+    df = resolve_keys(raw, lk)
+    changed = False
+    if opts.create_missing_wrestlers:
+        names = (
+            df.filter(
+                pl.col("wrestler_id").is_null() & pl.col("w_key").is_not_null() & (pl.col("w_key") != "")
+            )
+            .get_column("w_key")
+            .unique(maintain_order=True)
+            .to_list()
+        )
+        if names:
+            await lookups_io.create_wrestlers(conn, names)
+            changed = True
+    if opts.register_metrics:
+        todo = (
+            df.filter(pl.col("metric_id").is_null() & pl.col("d_key").is_not_null())
+            .filter(pl.col("m_key").str.contains(_KEY_RE.pattern))
+            .unique("m_key", keep="first", maintain_order=True)
+            .select("m_key", "d_key", "metric", "unit")
+        )
+        for key, domain, name, unit in todo.iter_rows():
+            await catalog_sql.register_custom_metric(
+                conn, domain=domain, key=key, display_name=str(name).strip(), unit=(unit or "").strip()
+            )
+            changed = True
+    return await lookups_io.load(conn) if changed else lk
+
+
+async def run_ingest(
+    conn: PgConn,
+    chunks: Callable[[], Iterator[pl.DataFrame]],
+    *,
+    opts: Options,
+    actor: Actor,
+    fmt: str,
+    filename: str | None = None,
+    cols: Columns | None = None,
+    header_errors: pl.DataFrame | None = None,
+    on_chunk: Callable[[int], None] | None = None,
+) -> Report:
+    """Ingest every chunk the factory yields; the factory is called again on a retry."""
+    check_options(opts, actor)
+    started = time.perf_counter()
+    for attempt in range(RETRIES):
+        report = Report()
+        try:
+            await _attempt(
+                conn, chunks, report, opts, actor, fmt, filename, cols or Columns(), header_errors, on_chunk
+            )
+        except _Rollback:
+            report.batch_id = None
+        except _RETRYABLE:
+            if attempt == RETRIES - 1:
+                raise
+            continue
+        report.duration_ms = int((time.perf_counter() - started) * 1000)
+        return report
+    raise AssertionError("unreachable")
+
+
+async def _attempt(
+    conn: PgConn,
+    chunks: Callable[[], Iterator[pl.DataFrame]],
+    report: Report,
+    opts: Options,
+    actor: Actor,
+    fmt: str,
+    filename: str | None,
+    cols: Columns,
+    header_errors: pl.DataFrame | None,
+    on_chunk: Callable[[int], None] | None,
+) -> None:
+    started = time.perf_counter()
+    async with conn.transaction():
+        lk = await lookups_io.load(conn)
+        report.batch_id = await batches_sql.create_batch(
+            conn, user_id=actor.user_id, source=opts.source, filename=filename, fmt=fmt
+        )
+        if header_errors is not None and header_errors.height:
+            report.add_errors(header_errors, rows=False)
+        await series_sql.create_stage(conn)
+        it = chunks()
+        sequential = opts.create_missing_wrestlers or opts.register_metrics
+
+        def produce(lk_now: Lookups) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] | None:
+            raw = next(it, None)
+            if raw is None:
+                return None
+            points, errors = validate_chunk(
+                raw,
+                lk_now,
+                actor=actor,
+                calendar=opts.calendar,
+                timezone=opts.timezone,
+                default_source=opts.source,
+                cols=cols,
+            )
+            return raw, points, errors
+
+        if sequential:
+            # Creating wrestlers/metrics changes the lookups a chunk is validated against.
+            for raw in it:
+                lk = await _create_missing(conn, raw, lk, opts)
+                points, errors = validate_chunk(
+                    raw,
+                    lk,
+                    actor=actor,
+                    calendar=opts.calendar,
+                    timezone=opts.timezone,
+                    default_source=opts.source,
+                    cols=cols,
+                )
+                await _consume(conn, report, opts, raw, points, errors, on_chunk)
+        else:
+            # Reading and validating the next chunk (Polars, off the event loop, GIL released) overlaps
+            # with writing the current one.
+            pending = asyncio.ensure_future(asyncio.to_thread(produce, lk))
+            try:
+                while (item := await pending) is not None:
+                    pending = asyncio.ensure_future(asyncio.to_thread(produce, lk))
+                    await _consume(conn, report, opts, *item, on_chunk)
+            finally:
+                await asyncio.wait([pending])
+                if not pending.cancelled():
+                    pending.exception()  # retrieved: the error that matters is the one propagating
+        if opts.strict and report.error_count:
+            report.rows_inserted = report.rows_updated = report.rows_unchanged = 0
+            raise _Rollback()
+        await refresh_derived(conn)
+        report.duration_ms = int((time.perf_counter() - started) * 1000)
+        await batches_sql.finish_batch(
+            conn,
+            report.batch_id,
+            counts={
+                "read": report.rows_read,
+                "inserted": report.rows_inserted,
+                "updated": report.rows_updated,
+                "unchanged": report.rows_unchanged,
+                "rejected": report.rows_rejected,
+            },
+            first_at=report.first_at,
+            last_at=report.last_at,
+            duration_ms=report.duration_ms,
+            report=report.to_json(),
+        )
+        if opts.dry_run:
+            raise _Rollback()
+        report.committed = True
+
+
+async def _consume(
+    conn: PgConn,
+    report: Report,
+    opts: Options,
+    raw: pl.DataFrame,
+    points: pl.DataFrame,
+    errors: pl.DataFrame,
+    on_chunk: Callable[[int], None] | None,
+) -> None:
+    report.rows_read += raw.height
+    report.add_errors(errors)
+    if points.height and not (opts.strict and report.error_count):
+        res = await write_points(conn, points, report.batch_id, refresh=False)
+        report.rows_inserted += res.inserted
+        report.rows_updated += res.updated
+        report.rows_unchanged += res.unchanged
+        report.wrestlers.update(points.get_column("wrestler_id").unique().to_list())
+        report.metrics.update(points.get_column("metric_id").unique().to_list())
+        lo, hi = points.get_column("recorded_at").min(), points.get_column("recorded_at").max()
+        if isinstance(lo, datetime) and (report.first_at is None or lo < report.first_at):
+            report.first_at = lo
+        if isinstance(hi, datetime) and (report.last_at is None or hi > report.last_at):
+            report.last_at = hi
+    if on_chunk is not None:
+        on_chunk(raw.height)
+
+
+async def undo_batch(conn: PgConn, batch_id: int) -> int:
+    """Remove the points the batch last wrote and refresh what they fed; return how many."""
+    deleted = 0
+    await series_sql.create_stage(conn)
+    for domain in await catalog_sql.domains(conn):
+        deleted += await series_sql.delete_batch_points(conn, domain, batch_id)
+    await refresh_derived(conn)
+    await batches_sql.mark_undone(conn, batch_id)
+    return deleted
+
+
+def empty_errors() -> pl.DataFrame:
+    return pl.DataFrame(schema=ERROR_SCHEMA)
+
+
+IngestFormat = Literal["long", "wide", "device", "legacy"]
