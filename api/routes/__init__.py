@@ -17,6 +17,7 @@ def include_all(app: FastAPI, settings: Settings) -> None:
         sections,
         series,
         teams,
+        teams_dashboard,
         training,
         users,
         wrestlers,
@@ -24,5 +25,17 @@ def include_all(app: FastAPI, settings: Settings) -> None:
 
     app.include_router(health.router)
     prefix = settings.api_v1_prefix
-    for module in (auth, users, wrestlers, teams, sections, scores, training, series, metrics, ingest):
+    for module in (
+        auth,
+        users,
+        wrestlers,
+        teams,
+        teams_dashboard,
+        sections,
+        scores,
+        training,
+        series,
+        metrics,
+        ingest,
+    ):
         app.include_router(module.router, prefix=prefix)

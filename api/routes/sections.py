@@ -1,7 +1,270 @@
-"""Routes: sections."""
+"""Routes: the six wrestler sections (EXISTING-API §4.3), generated from query.registry.
 
-from __future__ import annotations
+GETs need the wrestler in the caller's scope; POSTs need admin or the wrestler's coach, except that
+athletes may post their own recovery and supplements.
+"""
 
-from fastapi import APIRouter
+import re
+from datetime import UTC, date, datetime, time
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
-router = APIRouter()
+from fastapi import APIRouter, Body, Header, Query
+from pydantic import BaseModel, Field, create_model, field_validator
+
+from api.deps import Conn, CurrentUser, SettingsDep, WrestlerInScope
+from api.responses import OrjsonResponse
+from core.access import Principal
+from core.errors import Forbidden, ValidationFailed
+from db import dashboard as dashboard_sql
+from db import scores as scores_sql
+from query import sections as payloads
+from query.registry import (
+    ACTIVATION,
+    BLOODWORK_STATUS_CODE,
+    CHARTS,
+    HR_ZONE_KEYS,
+    PERFORMANCE_DAILY_EXTRA,
+    RADAR_KEYS,
+    SECTIONS,
+    STACK_WINDOW_DAYS,
+    SUPPLEMENT_STATS,
+    SYMMETRY,
+    Section,
+    chart_keys,
+)
+from query.writes import write_values
+
+router = APIRouter(prefix="/wrestlers/{wrestlerId}", tags=["sections"])
+
+Limit = Annotated[int, Query(ge=1, le=365)]
+AcceptLanguage = Annotated[str | None, Header(alias="Accept-Language")]
+
+
+class Created(BaseModel):
+    success: bool = True
+    id: str
+
+
+class Success(BaseModel):
+    success: bool = True
+
+
+def check_may_post(user: Principal, section: Section) -> None:
+    """Admins and coaches (scope already checked); athletes only where the section allows it."""
+    if user.role == "athlete" and not section.athlete_may_post:
+        raise Forbidden(f"Role 'athlete' not authorized to write {section.path}")
+
+
+# --- POST bodies, one model per section, generated from the field declarations
+_PERCENT = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*%?\s*$")
+
+
+def parse_signed_percent(value: str) -> float:
+    m = _PERCENT.match(value)
+    if m is None:
+        raise ValueError("must look like '+8%', '-3%' or '0%'")
+    return float(m.group(1))
+
+
+def _body_model(section: Section) -> type[BaseModel]:
+    fields: dict[str, Any] = {}
+    for f in section.fields:
+        if f.codec == "signed_percent":
+            fields[f.wire] = (str, Field(max_length=20))
+        elif f.codec == "bloodwork_status":
+            fields[f.wire] = (Literal["optimal", "normal", "attention"], "normal")
+        else:
+            typ: Any = int if f.codec == "int" else float
+            if not f.required:
+                typ = typ | None
+            fields[f.wire] = (typ, Field(... if f.required else None, ge=f.lo, le=f.hi))
+    if section.date_field:
+        fields[section.date_field] = (str, ...)
+    fields["recordedAt"] = (datetime | None, None)
+    validators: dict[str, Any] = {}
+    percent = [f.wire for f in section.fields if f.codec == "signed_percent"]
+    if percent:
+        validators["check_percent"] = field_validator(*percent)(
+            classmethod(lambda cls, v: (parse_signed_percent(v), v)[1])
+        )
+    name = "".join(p.capitalize() for p in section.path.split("-")) + "Post"
+    return create_model(name, __validators__=validators, **fields)
+
+
+def body_values(section: Section, body: BaseModel) -> dict[str, float]:
+    """Catalog key → value of every field present in the body."""
+    data = body.model_dump()
+    out: dict[str, float] = {}
+    for f in section.fields:
+        v = data.get(f.wire)
+        if v is None:
+            continue
+        if f.codec == "signed_percent":
+            out[f.key] = parse_signed_percent(v)
+        elif f.codec == "bloodwork_status":
+            out[f.key] = BLOODWORK_STATUS_CODE[v]
+        else:
+            out[f.key] = float(v)
+    return out
+
+
+def recorded_at(section: Section, body: BaseModel, tz: str) -> datetime:
+    """`recordedAt` when given (naive = UTC); bloodwork: noon of lastTestDate in the bucket zone."""
+    data = body.model_dump()
+    when = data.get("recordedAt")
+    if when is not None:
+        return when if when.tzinfo else when.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+    if section.date_field:
+        raw = data[section.date_field]
+        try:
+            day = date.fromisoformat(raw)
+        except ValueError as exc:
+            raise ValidationFailed(
+                "Invalid date format", {f"body.{section.date_field}": ["Date must be in YYYY-MM-DD format"]}
+            ) from exc
+        return datetime.combine(day, time(12), ZoneInfo(tz)).astimezone(UTC)
+    return datetime.now(UTC)
+
+
+def _register_post(section: Section) -> None:
+    model = _body_model(section)
+
+    async def post_section(
+        conn: Conn, user: CurrentUser, wrestler: WrestlerInScope, settings: SettingsDep, body: Any = Body()
+    ) -> Created:
+        check_may_post(user, section)
+        when = recorded_at(section, body, settings.bucket_timezone)
+        batch_id = await write_values(conn, user.id, wrestler["id"], body_values(section, body), when)
+        return Created(id=str(batch_id))
+
+    post_section.__annotations__["body"] = model
+    post_section.__name__ = f"post_{section.score_key}"
+    router.post(f"/{section.path}", status_code=201, response_model=Created)(post_section)
+
+
+def _register_score(section: Section) -> None:
+    async def get_score(conn: Conn, wrestler: WrestlerInScope) -> OrjsonResponse:
+        row = await scores_sql.latest_section_score(conn, wrestler["id"], section.score_key)
+        return OrjsonResponse(payloads.score_payload(section.score_key, dict(row) if row else None))
+
+    get_score.__name__ = f"get_{section.score_key}_score"
+    router.get(f"/{section.path}/score")(get_score)
+
+
+def _register_snapshot(section: Section) -> None:
+    keys = list(section.keys)
+
+    async def get_section(conn: Conn, wrestler: WrestlerInScope) -> OrjsonResponse:
+        snap = await dashboard_sql.snapshots(conn, wrestler["id"], keys)
+        return OrjsonResponse(payloads.section_payload(section.path, snap))
+
+    get_section.__name__ = f"get_{section.score_key}"
+    router.get(f"/{section.path}")(get_section)
+
+
+def _register_chart(path: str) -> None:
+    template = CHARTS[path]
+    keys = chart_keys(template)
+
+    async def get_chart(conn: Conn, wrestler: WrestlerInScope, limit: Limit = 30) -> OrjsonResponse:
+        daily = await dashboard_sql.daily_latest(conn, wrestler["id"], keys, limit)
+        return OrjsonResponse(payloads.chart_payload(template, daily, limit))
+
+    get_chart.__name__ = "get_" + path.replace("-", "_").replace("/", "_")
+    router.get(f"/{path}")(get_chart)
+
+
+@router.get("/overview")
+async def get_overview(conn: Conn, wrestler: WrestlerInScope) -> OrjsonResponse:
+    snap = await dashboard_sql.snapshots(conn, wrestler["id"], list(SECTIONS["overview"].keys))
+    overall = await scores_sql.overall_history(conn, wrestler["id"], 2)
+    return OrjsonResponse(payloads.overview_payload(snap, [float(r["score"]) for r in overall]))
+
+
+@router.get("/overview/chart")
+async def get_overview_chart(
+    conn: Conn, wrestler: WrestlerInScope, accept_language: AcceptLanguage = None
+) -> OrjsonResponse:
+    snap = await dashboard_sql.snapshots(conn, wrestler["id"], list(RADAR_KEYS))
+    return OrjsonResponse(payloads.radar_payload(snap, payloads.pick_locale(accept_language)))
+
+
+class RadarPost(BaseModel):
+    labels: list[str] = Field(min_length=1)
+    values: list[float] = Field(min_length=1)
+    recordedAt: datetime | None = None
+
+
+def _fold(label: str) -> str:
+    return re.sub(r"[\s\u200c_-]+", "", label.strip().lower())
+
+
+@router.post("/overview/chart", status_code=201, response_model=Success)
+async def post_overview_chart(
+    conn: Conn, user: CurrentUser, wrestler: WrestlerInScope, body: RadarPost
+) -> Success:
+    """The radar values, all at one timestamp. A label is a radar metric's key, English or Persian
+    name (case, spaces and ZWNJ ignored)."""
+    check_may_post(user, SECTIONS["overview"])
+    if len(body.labels) != len(body.values):
+        raise ValidationFailed("Labels and values must have the same length")
+    snap = await dashboard_sql.snapshots(conn, wrestler["id"], list(RADAR_KEYS))
+    lookup: dict[str, str] = {}
+    for r in snap.iter_rows(named=True):
+        for alias in (r["key"], r["key"].removeprefix("radar_"), r["name_en"], r["name_fa"]):
+            lookup[_fold(alias)] = r["key"]
+    values: dict[str, float] = {}
+    for i, (label, value) in enumerate(zip(body.labels, body.values, strict=True)):
+        key = lookup.get(_fold(label))
+        if key is None:
+            raise ValidationFailed("Unknown radar label", {f"body.labels.{i}": [f"Unknown label '{label}'"]})
+        if not 0 <= value <= 100:
+            raise ValidationFailed(
+                "Radar values are 0–100", {f"body.values.{i}": ["Must be between 0 and 100"]}
+            )
+        values[key] = value
+    when = body.recordedAt or datetime.now(UTC)
+    await write_values(
+        conn, user.id, wrestler["id"], values, when if when.tzinfo else when.replace(tzinfo=UTC)
+    )
+    return Success()
+
+
+@router.get("/body-composition/inbody")
+async def get_inbody(conn: Conn, wrestler: WrestlerInScope) -> OrjsonResponse:
+    snap = await dashboard_sql.snapshots(conn, wrestler["id"], list(SECTIONS["body-composition"].keys))
+    return OrjsonResponse(payloads.inbody_payload(snap))
+
+
+@router.get("/supplements/charts")
+async def get_supplements_charts(
+    conn: Conn, wrestler: WrestlerInScope, limit: Limit = 30, accept_language: AcceptLanguage = None
+) -> OrjsonResponse:
+    template = CHARTS["supplements/charts"]
+    daily = await dashboard_sql.daily_latest(conn, wrestler["id"], chart_keys(template), limit)
+    stack = await dashboard_sql.supplement_stack(
+        conn, wrestler["id"], sorted(SUPPLEMENT_STATS), STACK_WINDOW_DAYS
+    )
+    out = payloads.chart_payload(template, daily, limit)
+    out["stackOverview"] = payloads.stack_payload(stack, payloads.pick_locale(accept_language))
+    return OrjsonResponse(out)
+
+
+@router.get("/bodybuilding-performance/charts")
+async def get_performance_charts(conn: Conn, wrestler: WrestlerInScope, limit: Limit = 30) -> OrjsonResponse:
+    keys = chart_keys(CHARTS["bodybuilding-performance/charts"]) + list(PERFORMANCE_DAILY_EXTRA)
+    daily = await dashboard_sql.daily_latest(conn, wrestler["id"], keys, limit)
+    extra = [*HR_ZONE_KEYS, *(k for _, k in SYMMETRY), *(k for _, k in ACTIVATION)]
+    snap = await dashboard_sql.snapshots(conn, wrestler["id"], extra)
+    return OrjsonResponse(payloads.performance_chart_payload(daily, snap, limit))
+
+
+# Specific paths first (FastAPI matches in registration order).
+for _path in ("body-composition/trends", "bloodwork/charts", "recovery/charts"):
+    _register_chart(_path)
+for _section in SECTIONS.values():
+    _register_score(_section)
+    _register_post(_section)
+    if _section.path != "overview":
+        _register_snapshot(_section)

@@ -1,7 +1,41 @@
-"""Routes: series."""
+"""Routes: the generic series endpoint (API.md §4): raw points or day/week/month buckets, the
+buckets read from the daily aggregates."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Query
+
+from api.deps import Conn, WrestlerInScope
+from api.responses import OrjsonResponse
+from db import dashboard as dashboard_sql
+from query.series_view import Agg, Bucket, check_range, series_payload
+
+router = APIRouter(prefix="/wrestlers/{wrestlerId}", tags=["series"])
+DEFAULT_RANGE = timedelta(days=30)
+
+
+def _aware(t: datetime) -> datetime:
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+@router.get("/series")
+async def get_series(
+    conn: Conn,
+    wrestler: WrestlerInScope,
+    metric: Annotated[list[str], Query(min_length=1, max_length=20)],
+    from_: Annotated[datetime | None, Query(alias="from")] = None,
+    to: Annotated[datetime | None, Query()] = None,
+    bucket: Annotated[Bucket, Query()] = "day",
+    agg: Annotated[Agg, Query()] = "avg",
+) -> OrjsonResponse:
+    """Defaults: to = now, from = to − 30 days; bucket day, agg avg. Times are UTC instants (a
+    bucket's t is its local start in the bucket time zone)."""
+    end = _aware(to) if to else datetime.now(UTC)
+    start = _aware(from_) if from_ else end - DEFAULT_RANGE
+    keys = list(dict.fromkeys(metric))
+    check_range(start, end, bucket)
+    points = await dashboard_sql.series_points(conn, wrestler["id"], keys, start, end, bucket, agg)
+    return OrjsonResponse(series_payload(points, keys, bucket, start, end))

@@ -1,7 +1,89 @@
-"""Routes: training."""
+"""Routes: training program (today / replace for a date) and the monthly calendar (EXISTING-API §4.4,
+fixed as API.md §3.7: a re-POST replaces the program, every set is kept as sent)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from api.deps import Conn, WrestlerInScope
+from api.responses import OrjsonResponse
+from core.errors import ValidationFailed
+from db import training as training_sql
+from query.training import block_rows, calendar_payload, program_payload
+
+router = APIRouter(prefix="/wrestlers/{wrestlerId}", tags=["training"])
+
+
+class SetIn(BaseModel):
+    reps: int = Field(ge=1, le=100)
+    weight: float = Field(ge=0, le=1000)
+
+
+class ExerciseIn(BaseModel):
+    name: str = Field(min_length=1, max_length=255)
+    sets: list[SetIn] = Field(default_factory=list, max_length=100)
+
+
+class ProgramIn(BaseModel):
+    date: str
+    readiness: int | None = Field(default=None, ge=1, le=10)
+    sessionRPE: int | None = Field(default=None, ge=1, le=10)
+    bodyweight: float | None = Field(default=None, ge=30, le=200)
+    hydration: float | None = Field(default=None, ge=0, le=10)
+    notes: str | None = None
+    exercises: list[ExerciseIn] = Field(default_factory=list)
+
+
+@router.get("/training-program")
+async def get_training_program(conn: Conn, wrestler: WrestlerInScope) -> OrjsonResponse:
+    """Today's program (today in the bucket time zone)."""
+    today = await training_sql.local_today(conn)
+    row = await training_sql.program_on(conn, wrestler["id"], today)
+    return OrjsonResponse(program_payload(today, dict(row) if row else None))
+
+
+@router.post("/training-program")
+async def post_training_program(conn: Conn, wrestler: WrestlerInScope, body: ProgramIn) -> dict[str, bool]:
+    """Any role may post for a wrestler in its scope (athletes: their own)."""
+    try:
+        day = date.fromisoformat(body.date)
+    except ValueError as exc:
+        raise ValidationFailed(
+            "Invalid date format", {"body.date": ["Date must be in YYYY-MM-DD format"]}
+        ) from exc
+    program_id = await training_sql.replace_program(
+        conn,
+        wrestler["id"],
+        day,
+        {
+            "readiness": body.readiness,
+            "session_rpe": body.sessionRPE,
+            "bodyweight": body.bodyweight,
+            "hydration": body.hydration,
+            "notes": body.notes,
+        },
+    )
+    blocks, sets = block_rows([e.model_dump() for e in body.exercises])
+    await training_sql.insert_blocks(conn, program_id, blocks, sets)
+    return {"success": True}
+
+
+@router.get("/calendar")
+async def get_calendar(
+    conn: Conn,
+    wrestler: WrestlerInScope,
+    month: Annotated[int | None, Query(ge=1, le=12)] = None,
+    year: Annotated[int | None, Query(ge=2020, le=2100)] = None,
+) -> OrjsonResponse:
+    if month is None or year is None:
+        today = await training_sql.local_today(conn)
+        month = month or today.month
+        year = year or today.year
+    start = date(year, month, 1)
+    end = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    rows = await training_sql.month_programs(conn, wrestler["id"], start, end)
+    return OrjsonResponse(calendar_payload([dict(r) for r in rows]))

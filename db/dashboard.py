@@ -1,0 +1,325 @@
+"""SQL for the dashboard reads: snapshots, daily aggregates, raw series, team boards, the catalog.
+
+Each function is one statement. Results come back columnar (one row of arrays, epoch numbers and
+day numbers instead of Python datetimes) and are handed to Polars; metric ids are always resolved
+by joining metric_definitions on the key, and a per-domain table is chosen by a gated UNION ALL
+branch (`md.domain = '<domain>'` is a one-time filter, so only the metric's own table is read).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import polars as pl
+
+from db.types import PgConn
+
+DOMAINS = ("overview", "body_composition", "bloodwork", "recovery", "supplements", "performance")
+MAX_SERIES_POINTS = 5000
+
+# Local day number (days since 1970-01-01 in the bucket time zone) of a timestamptz expression.
+_DAY = "(({0} AT TIME ZONE tz.z)::date - date '1970-01-01')"
+_TZ = "CROSS JOIN (SELECT bucket_timezone() AS z) tz"
+
+
+def frame(row: asyncpg.Record | None, schema: dict[str, Any]) -> pl.DataFrame:
+    """A DataFrame from one row of aligned arrays named like the schema's columns."""
+    if row is None or row[0] is None:
+        return pl.DataFrame(schema=schema)
+    return pl.DataFrame({name: row[name] for name in schema}, schema=schema)
+
+
+def _arrays(**columns: str) -> str:
+    return ", ".join(f"array_agg({expr}) AS {name}" for name, expr in columns.items())
+
+
+SNAPSHOT_SCHEMA: dict[str, Any] = {
+    "key": pl.String,
+    "value": pl.Float64,
+    "previous_value": pl.Float64,
+    "recorded_at": pl.Float64,
+    "day": pl.Int32,
+    "name_en": pl.String,
+    "name_fa": pl.String,
+}
+
+
+async def snapshots(conn: PgConn, wrestler_id: UUID, keys: list[str]) -> pl.DataFrame:
+    """Latest value (and the previous day's) of the given metrics, whatever their domain: one row
+    per known key, value null when the wrestler has none (the display names are always there)."""
+    union = " UNION ALL ".join(
+        f"SELECT metric_id, value, previous_value, recorded_at FROM {d}_metrics WHERE wrestler_id = $1"
+        for d in DOMAINS
+    )
+    row = await conn.fetchrow(
+        f"""SELECT {
+            _arrays(
+                key="md.key",
+                value="m.value",
+                previous_value="m.previous_value",
+                recorded_at="extract(epoch FROM m.recorded_at)::float8",
+                day=_DAY.format("m.recorded_at"),
+                name_en="md.name_en",
+                name_fa="md.name_fa",
+            )
+        }
+              FROM metric_definitions md
+              LEFT JOIN ({union}) m ON m.metric_id = md.id
+              {_TZ}
+             WHERE md.key = ANY($2::text[])""",
+        wrestler_id,
+        keys,
+    )
+    return frame(row, SNAPSHOT_SCHEMA)
+
+
+DAILY_SCHEMA: dict[str, Any] = {"key": pl.String, "day": pl.Int32, "value": pl.Float64}
+
+
+def local_days(epoch_s: pl.Expr, tz: str) -> pl.Expr:
+    """Local day number (days since 1970-01-01 in `tz`) of epoch seconds. Done in Polars: PostgreSQL's
+    per-row AT TIME ZONE with a zone name costs more than the whole index scan."""
+    return (
+        (epoch_s * 1_000_000)
+        .cast(pl.Int64)
+        .cast(pl.Datetime("us", "UTC"))
+        .dt.convert_time_zone(tz)
+        .dt.date()
+        .cast(pl.Int32)
+    )
+
+
+async def daily_latest(conn: PgConn, wrestler_id: UUID, keys: list[str], limit: int) -> pl.DataFrame:
+    """Per metric, the day's last value on its latest `limit` days with data (the caller keeps the
+    latest `limit` days across metrics: each of them is among some metric's latest `limit`).
+    One row per metric with two arrays (bucket epochs, values): no per-point Python objects."""
+    branches = " UNION ALL ".join(
+        f"""(SELECT d.bucket, d.last_value FROM {d}_daily d
+              WHERE md.domain = '{d}' AND d.wrestler_id = $1 AND d.metric_id = md.id
+              ORDER BY d.bucket DESC LIMIT $3)"""
+        for d in DOMAINS
+    )
+    rows = await conn.fetch(
+        f"""SELECT md.key, tz.z AS tz, x.t, x.v
+              FROM metric_definitions md
+              {_TZ}
+              CROSS JOIN LATERAL (
+                SELECT array_agg(date_part('epoch', y.bucket)) AS t, array_agg(y.last_value) AS v
+                  FROM ({branches}) y) x
+             WHERE md.key = ANY($2::text[]) AND x.t IS NOT NULL""",
+        wrestler_id,
+        keys,
+        limit,
+    )
+    if not rows:
+        return pl.DataFrame(schema=DAILY_SCHEMA)
+    tz = rows[0]["tz"]
+    wide = pl.DataFrame(
+        {"key": [r["key"] for r in rows], "t": [r["t"] for r in rows], "value": [r["v"] for r in rows]},
+        schema={"key": pl.String, "t": pl.List(pl.Float64), "value": pl.List(pl.Float64)},
+    )
+    return wide.explode("t", "value").select("key", local_days(pl.col("t"), tz).alias("day"), "value")
+
+
+STACK_SCHEMA: dict[str, Any] = {
+    "key": pl.String,
+    "name_en": pl.String,
+    "name_fa": pl.String,
+    "days": pl.Int64,
+}
+
+
+async def supplement_stack(
+    conn: PgConn, wrestler_id: UUID, exclude: list[str], window_days: int
+) -> pl.DataFrame:
+    """Supplements the wrestler has logged (a snapshot exists) and on how many of the last
+    `window_days` local days (today included) each was logged."""
+    row = await conn.fetchrow(
+        f"""SELECT {_arrays(key="s.key", name_en="s.name_en", name_fa="s.name_fa", days="s.days")}
+              FROM (
+                SELECT md.key, md.name_en, md.name_fa, count(d.bucket) AS days
+                  FROM supplements_metrics m
+                  JOIN metric_definitions md ON md.id = m.metric_id
+                  {_TZ}
+                  LEFT JOIN supplements_daily d
+                         ON d.wrestler_id = m.wrestler_id AND d.metric_id = m.metric_id
+                        AND d.bucket >= (((now() AT TIME ZONE tz.z)::date - ($3::int - 1))::timestamp
+                                         AT TIME ZONE tz.z)
+                 WHERE m.wrestler_id = $1 AND NOT (md.key = ANY($2::text[]))
+                 GROUP BY md.key, md.name_en, md.name_fa
+                 ORDER BY md.key) s""",
+        wrestler_id,
+        exclude,
+        window_days,
+    )
+    return frame(row, STACK_SCHEMA)
+
+
+# --- generic series (API.md §4)
+SERIES_SCHEMA: dict[str, Any] = {
+    "key": pl.String,
+    "unit": pl.String,
+    "t": pl.Float64,
+    "value": pl.Float64,
+    "min": pl.Float64,
+    "max": pl.Float64,
+    "count": pl.Int64,
+}
+_AGG_SQL = {
+    "avg": "sum(d.avg_value * d.sample_count) / sum(d.sample_count)",
+    "min": "min(d.min_value)",
+    "max": "max(d.max_value)",
+    "last": "last(d.last_value, d.last_at)",
+    "sum": "sum(d.avg_value * d.sample_count)",
+    "count": "sum(d.sample_count)::float8",
+}
+_PERIOD_SQL = {
+    "day": "d.bucket",
+    "week": "(date_trunc('week', d.bucket AT TIME ZONE tz.z) AT TIME ZONE tz.z)",
+    "month": "(date_trunc('month', d.bucket AT TIME ZONE tz.z) AT TIME ZONE tz.z)",
+}
+
+
+async def series_points(
+    conn: PgConn, wrestler_id: UUID, keys: list[str], start: datetime, end: datetime, bucket: str, agg: str
+) -> pl.DataFrame:
+    """Points of each metric in [start, end): raw rows, or day/week/month buckets from the daily
+    aggregate. At most MAX_SERIES_POINTS + 1 per metric (one more tells the caller it overflowed).
+    Every known metric yields at least one row (t null when it has no points)."""
+    if bucket == "raw":
+        branches = " UNION ALL ".join(
+            f"""(SELECT extract(epoch FROM s.recorded_at)::float8 AS t, s.value, NULL::float8 AS mn,
+                        NULL::float8 AS mx, 1::bigint AS n
+                   FROM {d}_series s
+                  WHERE md.domain = '{d}' AND s.wrestler_id = $1 AND s.metric_id = md.id
+                    AND s.recorded_at >= $3 AND s.recorded_at < $4
+                  ORDER BY s.recorded_at LIMIT {MAX_SERIES_POINTS + 1})"""
+            for d in DOMAINS
+        )
+    else:
+        period = _PERIOD_SQL[bucket]
+        value = _AGG_SQL[agg]
+        branches = " UNION ALL ".join(
+            f"""(SELECT extract(epoch FROM {period})::float8 AS t, {value} AS value,
+                        min(d.min_value) AS mn, max(d.max_value) AS mx, sum(d.sample_count)::bigint AS n
+                   FROM {d}_daily d
+                  WHERE md.domain = '{d}' AND d.wrestler_id = $1 AND d.metric_id = md.id
+                    AND d.bucket >= $3 AND d.bucket < $4
+                  GROUP BY 1 ORDER BY 1 LIMIT {MAX_SERIES_POINTS + 1})"""
+            for d in DOMAINS
+        )
+    row = await conn.fetchrow(
+        f"""SELECT {
+            _arrays(
+                key="md.key", unit="md.unit", t="x.t", value="x.value", min="x.mn", max="x.mx", count="x.n"
+            )
+        }
+              FROM metric_definitions md
+              {_TZ}
+              LEFT JOIN LATERAL ({branches}) x ON true
+             WHERE md.key = ANY($2::text[])""",
+        wrestler_id,
+        keys,
+        start,
+        end,
+    )
+    return frame(row, SERIES_SCHEMA)
+
+
+# --- catalog
+async def metric_catalog(conn: PgConn) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """SELECT key, wire_name, domain, name_en, name_fa, unit, kind, min_value, max_value, direction,
+                  target_low, target_high, panel, custom
+             FROM metric_definitions ORDER BY domain, id"""
+    )
+
+
+async def resolve_metrics(conn: PgConn, keys: list[str]) -> dict[str, tuple[int, str]]:
+    """key → (metric id, domain) for the keys the catalog knows."""
+    rows = await conn.fetch(
+        "SELECT key, id, domain FROM metric_definitions WHERE key = ANY($1::text[])", keys
+    )
+    return {r["key"]: (r["id"], r["domain"]) for r in rows}
+
+
+async def create_api_batch(conn: PgConn, user_id: UUID, rows: int, first_at: datetime) -> int:
+    """The ingest_batches row a section POST writes its points under."""
+    batch_id = await conn.fetchval(
+        """INSERT INTO ingest_batches (user_id, source, format, rows_read, first_at, last_at)
+           VALUES ($1, 'api', 'api', $2, $3, $3) RETURNING id""",
+        user_id,
+        rows,
+        first_at,
+    )
+    return int(batch_id)
+
+
+async def finish_api_batch(conn: PgConn, batch_id: int, inserted: int, updated: int, unchanged: int) -> None:
+    await conn.execute(
+        """UPDATE ingest_batches SET rows_inserted = $2, rows_updated = $3, rows_unchanged = $4,
+                  duration_ms = (extract(epoch FROM clock_timestamp() - created_at) * 1000)::int
+            WHERE id = $1""",
+        batch_id,
+        inserted,
+        updated,
+        unchanged,
+    )
+
+
+# --- team board
+_LATEST_OVERALL = """LEFT JOIN LATERAL (
+        SELECT ss.score FROM section_scores ss
+         WHERE ss.wrestler_id = w.id AND ss.section_key = 'overall'
+         ORDER BY ss.id DESC LIMIT 1) o ON true"""
+
+
+async def team_stats(conn: PgConn, team_id: UUID) -> asyncpg.Record | None:
+    """None when the team does not exist."""
+    return await conn.fetchrow(
+        f"""SELECT t.id, s.total, s.ready, s.attention, s.average
+              FROM teams t
+              CROSS JOIN LATERAL (
+                SELECT count(*) AS total,
+                       count(*) FILTER (WHERE w.status = 'competition_ready') AS ready,
+                       count(*) FILTER (WHERE w.status = 'attention') AS attention,
+                       avg(o.score) AS average
+                  FROM wrestlers w {_LATEST_OVERALL}
+                 WHERE w.team_id = t.id) s
+             WHERE t.id = $1""",
+        team_id,
+    )
+
+
+async def team_athletes(
+    conn: PgConn, team_id: UUID, limit: int, offset: int, window_weeks: int
+) -> list[asyncpg.Record]:
+    """One row per athlete of the page (ordered by nameEn, id); no rows when the team does not
+    exist; a single row with a null id when the team has no athlete on this page."""
+    return await conn.fetch(
+        f"""SELECT t.id AS team_id, (SELECT count(*) FROM wrestlers WHERE team_id = t.id) AS total,
+                   a.id, a.name_fa, a.weight_class, a.status, a.score, a.weeks
+              FROM teams t
+              LEFT JOIN LATERAL (
+                SELECT w.id, w.name_fa, w.name_en, w.weight_class, w.status, o.score, tw.weeks
+                  FROM wrestlers w
+                  {_LATEST_OVERALL}
+                  CROSS JOIN LATERAL (
+                    SELECT count(DISTINCT date_trunc('week', tp.date)) AS weeks
+                      FROM training_programs tp
+                     WHERE tp.wrestler_id = w.id
+                       AND tp.date > (now() AT TIME ZONE bucket_timezone())::date - 7 * $4::int
+                       AND tp.date <= (now() AT TIME ZONE bucket_timezone())::date) tw
+                 WHERE w.team_id = t.id
+                 ORDER BY w.name_en, w.id
+                 LIMIT $2 OFFSET $3) a ON true
+             WHERE t.id = $1
+             ORDER BY a.name_en, a.id""",
+        team_id,
+        limit,
+        offset,
+        window_weeks,
+    )

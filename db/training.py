@@ -1,0 +1,118 @@
+"""SQL for training programs: upsert with blocks and per-set detail, today's program, the calendar."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from db.types import PgConn
+
+
+async def replace_program(conn: PgConn, wrestler_id: UUID, day: date, fields: dict[str, Any]) -> UUID:
+    """Insert or overwrite the program of (wrestler, day): scalar fields replaced (absent → null),
+    its previous blocks and sets removed (the caller then inserts the new ones)."""
+    program_id = await conn.fetchval(
+        """WITH p AS (
+               INSERT INTO training_programs (wrestler_id, date, readiness, session_rpe, bodyweight,
+                                              hydration,
+                                              notes, updated_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+               ON CONFLICT (wrestler_id, date) DO UPDATE
+                  SET readiness = EXCLUDED.readiness, session_rpe = EXCLUDED.session_rpe,
+                      bodyweight = EXCLUDED.bodyweight, hydration = EXCLUDED.hydration,
+                      notes = EXCLUDED.notes, updated_at = now()
+               RETURNING id),
+           gone AS (DELETE FROM training_program_blocks b USING p WHERE b.program_id = p.id)
+           SELECT id FROM p""",
+        wrestler_id,
+        day,
+        fields.get("readiness"),
+        fields.get("session_rpe"),
+        fields.get("bodyweight"),
+        fields.get("hydration"),
+        fields.get("notes"),
+    )
+    return UUID(str(program_id))
+
+
+async def insert_blocks(
+    conn: PgConn, program_id: UUID, blocks: list[dict[str, Any]], sets: list[tuple[int, int, int, float]]
+) -> None:
+    """Blocks (position, name, sets, reps, load) and their sets (block position, set position,
+    reps, weight), in one statement."""
+    if not blocks:
+        return
+    await conn.execute(
+        """WITH b AS (
+               INSERT INTO training_program_blocks (program_id, position, name, sets, reps, load)
+               SELECT $1, x.pos, x.name, x.n, x.reps, x.load
+                 FROM unnest($2::int[], $3::text[], $4::int[], $5::text[], $6::float8[])
+                      AS x(pos, name, n, reps, load)
+               RETURNING id, position)
+           INSERT INTO training_program_sets (block_id, position, reps, weight)
+           SELECT b.id, s.pos, s.reps, s.weight
+             FROM unnest($7::int[], $8::int[], $9::int[], $10::float8[]) AS s(block, pos, reps, weight)
+             JOIN b ON b.position = s.block""",
+        program_id,
+        [b["position"] for b in blocks],
+        [b["name"] for b in blocks],
+        [b["sets"] for b in blocks],
+        [b["reps"] for b in blocks],
+        [b["load"] for b in blocks],
+        [s[0] for s in sets],
+        [s[1] for s in sets],
+        [s[2] for s in sets],
+        [s[3] for s in sets],
+    )
+
+
+async def program_on(conn: PgConn, wrestler_id: UUID, day: date) -> asyncpg.Record | None:
+    """The program of a day with its exercises and sets as JSON (one statement)."""
+    return await conn.fetchrow(
+        """WITH sets AS (
+               SELECT s.block_id, json_agg(json_build_object('reps', s.reps, 'weight', s.weight)
+                                           ORDER BY s.position) AS sets
+                 FROM training_program_sets s
+                 JOIN training_program_blocks b ON b.id = s.block_id
+                 JOIN training_programs p ON p.id = b.program_id
+                WHERE p.wrestler_id = $1 AND p.date = $2
+                GROUP BY s.block_id)
+           SELECT p.date, p.readiness, p.session_rpe, p.bodyweight, p.hydration, p.notes,
+                  coalesce((SELECT json_agg(json_build_object('name', b.name,
+                                                              'sets', coalesce(x.sets, '[]'::json))
+                                            ORDER BY b.position)
+                              FROM training_program_blocks b LEFT JOIN sets x ON x.block_id = b.id
+                             WHERE b.program_id = p.id), '[]'::json) AS exercises
+             FROM training_programs p WHERE p.wrestler_id = $1 AND p.date = $2""",
+        wrestler_id,
+        day,
+    )
+
+
+async def month_programs(conn: PgConn, wrestler_id: UUID, start: date, end: date) -> list[asyncpg.Record]:
+    """Programs with date in [start, end), ordered by date, with blocks and AI recommendations."""
+    return await conn.fetch(
+        """SELECT p.date, p.title, p.focus, p.nutrition, p.recovery,
+                  coalesce((SELECT json_agg(json_build_object('name', b.name, 'sets', b.sets, 'reps', b.reps)
+                                            ORDER BY b.position)
+                              FROM training_program_blocks b WHERE b.program_id = p.id),
+                           '[]'::json) AS blocks,
+                  coalesce((SELECT json_agg(r.recommendation ORDER BY r.position)
+                              FROM training_program_ai_recommendations r WHERE r.program_id = p.id),
+                           '[]'::json) AS recs
+             FROM training_programs p
+            WHERE p.wrestler_id = $1 AND p.date >= $2 AND p.date < $3
+            ORDER BY p.date""",
+        wrestler_id,
+        start,
+        end,
+    )
+
+
+async def local_today(conn: PgConn) -> date:
+    day = await conn.fetchval("SELECT (now() AT TIME ZONE bucket_timezone())::date")
+    assert isinstance(day, date)
+    return day

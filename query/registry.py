@@ -1,0 +1,358 @@
+"""The dashboard sections declared once: wire fields of each snapshot GET/POST, the charts of each
+section, and the score formulas. Endpoints, SQL key lists, POST models and score computations are
+all generated from these declarations; metric keys are those of the catalog (metric_definitions.key)
+and metric ids are always resolved through the catalog, never written here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import polars as pl
+
+Codec = Literal["float", "int", "signed_percent", "bloodwork_status"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One wire field of a section snapshot: its metric, its POST bounds, how it is encoded."""
+
+    wire: str
+    key: str
+    lo: float | None = None
+    hi: float | None = None
+    required: bool = True
+    codec: Codec = "float"
+    on_get: bool = True  # shown by GET …/<section> (InBody extras only by GET …/inbody)
+
+
+@dataclass(frozen=True)
+class StatusRule:
+    """Status label of a value: scaled value ≥ good → good, ≥ warning → warning, else bad (§5.2)."""
+
+    good: float
+    warning: float
+    scale: float = 1.0
+
+
+@dataclass(frozen=True)
+class Section:
+    path: str  # URL segment
+    score_key: str  # section_scores.section_key
+    fields: tuple[Field, ...]
+    athlete_may_post: bool = False
+    date_field: str | None = None  # a body date that stands for recordedAt (bloodwork lastTestDate)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(f.key for f in self.fields)
+
+
+BLOODWORK_STATUS = {1.0: "attention", 2.0: "normal", 3.0: "optimal"}
+BLOODWORK_STATUS_CODE = {v: k for k, v in BLOODWORK_STATUS.items()}
+
+SECTIONS: dict[str, Section] = {
+    s.path: s
+    for s in (
+        Section(
+            "overview",
+            "overview",
+            (
+                Field("overallScore", "overall_score", 0, 100),
+                Field("msi", "msi", 0, 100),
+                Field("mes", "mes", 0, 100),
+                Field("api", "api", 0, 1000),
+                Field("vo2max", "vo2max", 0, 100),
+                Field("frr", "frr", 0, 100),
+                Field("acs", "acs", 0, 100),
+                Field("bos", "bos", 0, 10),
+            ),
+        ),
+        Section(
+            "body-composition",
+            "body_composition",
+            (
+                Field("weight", "weight", 30, 200),
+                Field("bodyFatPercentage", "body_fat", 0, 50),
+                Field("muscleMass", "muscle_mass", 20, 150),
+                Field("bmr", "bmr", 1000, 5000),
+                Field("powerToWeight", "power_to_weight", 0, 5),
+                Field("intracellularWater", "intracellular_water", 0, 100, required=False, on_get=False),
+                Field("extracellularWater", "extracellular_water", 0, 100, required=False, on_get=False),
+                Field("visceralFatLevel", "visceral_fat_level", 0, 30, required=False, on_get=False),
+                Field("phaseAngle", "phase_angle", 0, 15, required=False, on_get=False),
+            ),
+        ),
+        Section(
+            "bloodwork",
+            "bloodwork",
+            (
+                Field("hemoglobin", "hemoglobin", 8, 25),
+                Field("hematocrit", "hematocrit", 20, 70),
+                Field("testosteroneLevel", "testosterone", 100, 1500),
+                Field("status", "bloodwork_status", required=False, codec="bloodwork_status"),
+            ),
+            date_field="lastTestDate",
+        ),
+        Section(
+            "recovery",
+            "recovery",
+            (
+                Field("sleepQuality", "sleep_quality", 0, 100),
+                Field("hrvScore", "hrv_score", 0, 200),
+                Field("fatigueLevel", "fatigue_level", 0, 100),
+                Field("hydrationLevel", "hydration_level", 0, 100),
+                Field("readinessScore", "readiness_score", 0, 100),
+            ),
+            athlete_may_post=True,
+        ),
+        Section(
+            "supplements",
+            "supplements",
+            (
+                Field("adherenceRate", "adherence", 0, 100),
+                Field("monthlyProgress", "monthly_progress", codec="signed_percent"),
+                Field("performanceCorrelation", "performance_correlation", -1, 1),
+                Field("totalSupplements", "total_supplements", 0, 50, codec="int"),
+                Field("creatineDailyGrams", "creatine", 0, 20),
+                Field("proteinDailyGrams", "protein", 0, 500),
+                Field("hydrationLiters", "hydration", 0, 10),
+            ),
+            athlete_may_post=True,
+        ),
+        Section(
+            "bodybuilding-performance",
+            "bodybuilding_performance",
+            (
+                Field("benchPressMax", "bench", 0, 1000),
+                Field("squatMax", "squat", 0, 1000),
+                Field("deadliftMax", "deadlift", 0, 1000),
+                Field("vo2max", "vo2max", 0, 100),
+                Field("bodyFatPercentage", "body_fat", 0, 50),
+                Field("performanceScore", "performance_score", 0, 100),
+            ),
+        ),
+    )
+}
+
+OVERVIEW_STATUS: dict[str, StatusRule] = {
+    "overallScore": StatusRule(80, 60),
+    "msi": StatusRule(80, 60),
+    "mes": StatusRule(80, 60),
+    "api": StatusRule(80, 60, 0.1),
+    "vo2max": StatusRule(50, 40),
+    "frr": StatusRule(80, 60),
+    "acs": StatusRule(80, 60),
+    "bos": StatusRule(80, 60, 10.0),
+}
+
+RADAR_KEYS = ("radar_back", "radar_chest", "radar_legs", "radar_arms", "radar_shoulders", "radar_core")
+HR_ZONE_KEYS = ("hr_zone1_pct", "hr_zone2_pct", "hr_zone3_pct", "hr_zone4_pct", "hr_zone5_pct")
+HR_ZONE_LABELS = ("Z1", "Z2", "Z3", "Z4", "Z5")
+RPE_BUCKETS = ("6", "7", "8", "9", "10")
+SYMMETRY = (("Upper", "symmetry_upper"), ("Lower", "symmetry_lower"))
+ACTIVATION = (("Core", "activation_core"), ("Legs", "activation_legs"), ("Arms", "activation_arms"))
+INBODY_WIRES = ("intracellularWater", "extracellularWater", "visceralFatLevel", "phaseAngle")
+
+# Supplements-domain metrics that describe the stack rather than being one supplement of it.
+SUPPLEMENT_STATS = frozenset(
+    {"adherence", "monthly_progress", "performance_correlation", "total_supplements"}
+)
+STACK_WINDOW_DAYS = 30
+STACK_DAILY_SHARE = 0.8
+
+
+# --- charts: a template whose leaves name metrics. S = one Series {dates, values}; G = a group that
+# shares one `dates` array between several named value arrays.
+@dataclass(frozen=True)
+class S:
+    key: str
+
+
+@dataclass(frozen=True)
+class G:
+    members: tuple[tuple[str, str], ...]
+
+
+ChartTemplate = dict[str, "S | G | ChartTemplate"]
+
+
+def chart_keys(template: ChartTemplate) -> list[str]:
+    out: list[str] = []
+    for leaf in template.values():
+        if isinstance(leaf, S):
+            out.append(leaf.key)
+        elif isinstance(leaf, G):
+            out.extend(k for _, k in leaf.members)
+        else:
+            out.extend(chart_keys(leaf))
+    return out
+
+
+CHARTS: dict[str, ChartTemplate] = {
+    "body-composition/trends": {
+        "powerToWeight": S("power_to_weight"),
+        "bodyWeight": S("weight"),
+        "bodyFat": S("body_fat"),
+    },
+    "bloodwork/charts": {
+        "cbc": {k: S(k) for k in ("wbc", "rbc", "hemoglobin", "hematocrit", "platelets")},
+        "lipids": {k: S(k) for k in ("ldl", "hdl", "triglycerides")},
+    },
+    "recovery/charts": {
+        "sleep": G((("duration", "sleep_duration"), ("quality", "sleep_quality"))),
+        "hrv": S("hrv"),
+        "stress": S("stress"),
+        "soreness": G((("upper", "soreness_upper"), ("core", "soreness_core"), ("lower", "soreness_lower"))),
+    },
+    "supplements/charts": {
+        "creatine": S("creatine"),
+        "protein": S("protein"),
+        "adherence": S("adherence"),
+        "hydration": S("hydration"),
+        "performanceCorrelation": S("performance_correlation"),
+    },
+    "bodybuilding-performance/charts": {
+        "strength": {"bench": S("bench"), "squat": S("squat"), "deadlift": S("deadlift")},
+        "cardio": {"vo2max": S("vo2max")},
+        "analytics": {"volumeLoad": S("volume_load")},
+    },
+}
+PERFORMANCE_DAILY_EXTRA = ("rpe",)  # read with the performance chart, shown as a distribution
+
+
+# --- scores (EXISTING-API §5.3). Each input: the driver name, the metric keys it reads, the
+# normalisation to 0–100 over a wide frame (one column per metric key), and its weight.
+def _clip_hi(e: pl.Expr) -> pl.Expr:
+    return e.clip(upper_bound=100.0)  # null stays null (min_horizontal would drop it)
+
+
+def _clip_lo(e: pl.Expr) -> pl.Expr:
+    return e.clip(lower_bound=0.0)
+
+
+def _band(key: str, centre: float, slope: float) -> pl.Expr:
+    return _clip_lo(100.0 - slope * (pl.col(key) - centre).abs())
+
+
+@dataclass(frozen=True)
+class ScoreInput:
+    metric: str  # driver name (wire)
+    keys: tuple[str, ...]
+    weight: float
+    normalised: pl.Expr
+    raw: pl.Expr  # the value shown as the driver's value
+
+
+@dataclass(frozen=True)
+class ScoreFormula:
+    section: str
+    inputs: tuple[ScoreInput, ...] = field(default_factory=tuple)
+
+
+def _plain(metric: str, key: str, weight: float, normalised: pl.Expr | None = None) -> ScoreInput:
+    return ScoreInput(metric, (key,), weight, pl.col(key) if normalised is None else normalised, pl.col(key))
+
+
+SCORE_FORMULAS: tuple[ScoreFormula, ...] = (
+    ScoreFormula(
+        "overview",
+        (
+            _plain("overallScore", "overall_score", 0.20),
+            _plain("msi", "msi", 0.15),
+            _plain("mes", "mes", 0.15),
+            _plain("api", "api", 0.10, _clip_hi(pl.col("api") / 10.0)),
+            _plain("vo2max", "vo2max", 0.15),
+            _plain("frr", "frr", 0.10),
+            _plain("acs", "acs", 0.10),
+            _plain("bos", "bos", 0.05, pl.col("bos") * 10.0),
+        ),
+    ),
+    ScoreFormula(
+        "body_composition",
+        (
+            _plain("bodyFatPercentage", "body_fat", 0.35, _band("body_fat", 10.0, 5.0)),
+            ScoreInput(
+                "muscleMass",
+                ("muscle_mass", "weight"),
+                0.40,
+                pl.when(pl.col("weight") <= 0)
+                .then(pl.lit(0.0))
+                .otherwise(_clip_hi(100.0 * pl.col("muscle_mass") / pl.col("weight"))),
+                pl.col("muscle_mass") / pl.col("weight"),
+            ),
+            _plain("powerToWeight", "power_to_weight", 0.25, _band("power_to_weight", 2.0, 30.0)),
+        ),
+    ),
+    ScoreFormula(
+        "bloodwork",
+        (
+            _plain("hemoglobin", "hemoglobin", 0.35, _band("hemoglobin", 16.0, 8.0)),
+            _plain("hematocrit", "hematocrit", 0.30, _band("hematocrit", 46.0, 5.0)),
+            _plain("testosteroneLevel", "testosterone", 0.35, _band("testosterone", 750.0, 0.1)),
+        ),
+    ),
+    ScoreFormula(
+        "recovery",
+        (
+            _plain("sleepQuality", "sleep_quality", 0.25),
+            _plain("hrvScore", "hrv_score", 0.20, _clip_hi(pl.col("hrv_score") / 2.0)),
+            _plain("fatigueLevel", "fatigue_level", 0.20, 100.0 - pl.col("fatigue_level")),
+            _plain("hydrationLevel", "hydration_level", 0.15),
+            _plain("readinessScore", "readiness_score", 0.20),
+        ),
+    ),
+    ScoreFormula(
+        "supplements",
+        (
+            _plain("adherenceRate", "adherence", 0.60),
+            _plain(
+                "performanceCorrelation",
+                "performance_correlation",
+                0.40,
+                (pl.col("performance_correlation") + 1.0) * 50.0,
+            ),
+        ),
+    ),
+    ScoreFormula(
+        "bodybuilding_performance",
+        (
+            _plain("benchPressMax", "bench", 0.15, _clip_hi(100.0 * pl.col("bench") / 400.0)),
+            _plain("squatMax", "squat", 0.20, _clip_hi(100.0 * pl.col("squat") / 500.0)),
+            _plain("deadliftMax", "deadlift", 0.20, _clip_hi(100.0 * pl.col("deadlift") / 600.0)),
+            _plain("vo2max", "vo2max", 0.25, _clip_hi(100.0 * pl.col("vo2max") / 60.0)),
+            _plain("bodyFatPercentage", "body_fat", 0.20, _band("body_fat", 12.5, 4.0)),
+        ),
+    ),
+)
+
+OVERALL_WEIGHTS: dict[str, float] = {
+    "overview": 0.15,
+    "body_composition": 0.20,
+    "bloodwork": 0.15,
+    "recovery": 0.20,
+    "supplements": 0.10,
+    "bodybuilding_performance": 0.20,
+}
+SECTION_WIRE: dict[str, str] = {
+    "overview": "overview",
+    "body_composition": "bodyComposition",
+    "bloodwork": "bloodwork",
+    "recovery": "recovery",
+    "supplements": "supplements",
+    "bodybuilding_performance": "bodybuildingPerformance",
+}
+# /scores/domains: wire key ← section (§5.4; endurance uses the overview score as its proxy).
+DOMAIN_SCORES: dict[str, str] = {
+    "strength": "bodybuilding_performance",
+    "endurance": "overview",
+    "recovery": "recovery",
+    "bodyComposition": "body_composition",
+    "bloodwork": "bloodwork",
+    "supplements": "supplements",
+}
+
+
+def score_input_keys() -> list[str]:
+    return sorted({k for f in SCORE_FORMULAS for i in f.inputs for k in i.keys})

@@ -1,0 +1,112 @@
+"""Pure payload functions of query/ on small frames (no database)."""
+
+from __future__ import annotations
+
+import polars as pl
+from polars.testing import assert_frame_equal
+
+from db.dashboard import DAILY_SCHEMA, SNAPSHOT_SCHEMA, local_days
+from query.registry import CHARTS
+from query.sections import (
+    chart_axis,
+    chart_payload,
+    overview_payload,
+    pick_locale,
+    rpe_distribution,
+    signed_percent,
+    stack_payload,
+)
+from query.team_view import athlete_card, stats_payload
+
+
+def daily(rows: list[tuple[str, int, float]]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=DAILY_SCHEMA, orient="row")
+
+
+def snap(rows: list[tuple[str, float | None, float | None]]) -> pl.DataFrame:
+    return pl.DataFrame([(k, v, p, 0.0, 0, k, k) for k, v, p in rows], schema=SNAPSHOT_SCHEMA, orient="row")
+
+
+class TestChartAxis:
+    def test_latest_days_oldest_first_aligned(self) -> None:
+        df = daily([("a", 1, 1.0), ("a", 3, 3.0), ("b", 2, 20.0), ("b", 4, 40.0)])
+        expected = pl.DataFrame(
+            {"day": [2, 3, 4], "a": [None, 3.0, None], "b": [20.0, None, 40.0]},
+            schema={"day": pl.Int32, "a": pl.Float64, "b": pl.Float64},
+        )
+        assert_frame_equal(chart_axis(df, 3), expected, check_column_order=False)
+
+    def test_empty(self) -> None:
+        assert chart_axis(daily([]), 30).is_empty()
+
+    def test_missing_series_is_all_null(self) -> None:
+        out = chart_payload(CHARTS["body-composition/trends"], daily([("weight", 0, 80.0)]), 30)
+        assert out["bodyFat"] == {"dates": ["1970-01-01"], "values": [None]}
+
+
+class TestLocalDays:
+    def test_tehran_midnight_is_its_own_day(self) -> None:
+        # 2026-01-05 00:00 Asia/Tehran = 2026-01-04 20:30 UTC
+        epoch = pl.DataFrame({"t": [1767558600.0]})
+        got = epoch.select(local_days(pl.col("t"), "Asia/Tehran").cast(pl.Date).alias("d"))
+        assert str(got["d"][0]) == "2026-01-05"
+
+
+class TestOverviewPayload:
+    def test_delta_and_labels(self) -> None:
+        out = overview_payload(
+            snap([("msi", 92.0, 90.5), ("api", 420.0, None), ("bos", 8.0, 8.0)]), [80.0, 75.0]
+        )
+        assert out["metrics"]["overallScore"] == 80.0
+        assert out["deltas"]["overallScore"] == 5.0
+        assert out["deltas"]["msi"] == 1.5
+        assert out["deltas"]["api"] is None
+        assert out["statusLabels"]["api"] == "bad"
+        assert out["statusLabels"]["bos"] == "good"
+        assert out["statusLabels"]["mes"] is None
+
+
+class TestSmallPieces:
+    def test_rpe_distribution(self) -> None:
+        rpe = pl.DataFrame({"value": [5.0, 7.4, 7.6, 10.0]})
+        assert rpe_distribution(rpe) == {
+            "buckets": ["6", "7", "8", "9", "10"],
+            "values": [25.0, 25.0, 25.0, 0.0, 25.0],
+        }
+
+    def test_signed_percent(self) -> None:
+        assert [signed_percent(v) for v in (8.0, -3.5, 0.0, None)] == ["+8%", "-3.5%", "0%", None]
+
+    def test_locale(self) -> None:
+        assert [pick_locale(h) for h in (None, "en-US,en;q=0.9", "fa-IR", "de")] == [
+            "fa-IR",
+            "en-US",
+            "fa-IR",
+            "fa-IR",
+        ]
+
+    def test_stack_daily_threshold(self) -> None:
+        stack = pl.DataFrame(
+            {"key": ["c", "o"], "name_en": ["C", "O"], "name_fa": ["ک", "ا"], "days": [24, 23]}
+        )
+        assert stack_payload(stack, "en-US") == {
+            "supplements": [{"name": "C", "daily": True}, {"name": "O", "daily": False}]
+        }
+
+    def test_team_stats_without_scores(self) -> None:
+        assert (
+            stats_payload({"total": 2, "ready": 1, "attention": 0, "average": None})["averageScore"] is None
+        )
+
+    def test_athlete_card_training_weeks(self) -> None:
+        row = {
+            "id": "x",
+            "name_fa": "a",
+            "weight_class": 74,
+            "score": 81.26,
+            "status": "attention",
+            "weeks": 3,
+        }
+        card = athlete_card(row)
+        assert (card["overallScore"], card["trainingWeek"], card["totalWeeks"]) == (81.3, 3, 8)
+        assert card["insights"] == [{"label": "Needs Attention", "type": "warning"}]
