@@ -16,8 +16,9 @@ from db.types import PgConn
 STAGE = "_series_stage"
 CHANGED = "_series_changed"
 CHANGED_DAYS = "_series_changed_days"
-STAGE_COLUMNS = ("wrestler_id", "metric_id", "recorded_at", "value", "source")
 SERIES_COLUMNS = ("wrestler_id", "metric_id", "recorded_at", "value", "source", "batch_id")
+# Binary COPY rows put the variable-width source last (see ingest.copy_binary).
+SERIES_BINARY_COLUMNS = ("wrestler_id", "metric_id", "recorded_at", "value", "batch_id", "source")
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ async def create_stage(conn: PgConn) -> None:
     await conn.execute(f"""
         CREATE TEMP TABLE IF NOT EXISTS {STAGE} (
             wrestler_id uuid NOT NULL, metric_id integer NOT NULL, recorded_at timestamptz NOT NULL,
-            value double precision NOT NULL, source text NOT NULL
+            value double precision NOT NULL, source text NOT NULL, batch_id bigint
         ) ON COMMIT DROP;
         CREATE TEMP TABLE IF NOT EXISTS {CHANGED} (
             domain text NOT NULL, wrestler_id uuid NOT NULL, metric_id integer NOT NULL,
@@ -78,13 +79,17 @@ async def may_conflict(
     )
 
 
-async def insert_new(conn: PgConn, domain: str, csv_bytes: bytes) -> bool:
-    """COPY rows (SERIES_COLUMNS order) straight into the series; False (and nothing written) when a
-    concurrent writer stored one of the keys first."""
+async def insert_new(conn: PgConn, domain: str, data: bytes, *, binary: bool = False) -> bool:
+    """COPY rows straight into the series, as CSV (SERIES_COLUMNS order) or binary COPY data
+    (SERIES_BINARY_COLUMNS order); False (and nothing written) when a concurrent writer stored one
+    of the keys first."""
     try:
         async with conn.transaction():
             await conn.copy_to_table(
-                series_table(domain), source=io.BytesIO(csv_bytes), columns=SERIES_COLUMNS, format="csv"
+                series_table(domain),
+                source=io.BytesIO(data),
+                columns=SERIES_BINARY_COLUMNS if binary else SERIES_COLUMNS,
+                format="binary" if binary else "csv",
             )
     except asyncpg.UniqueViolationError:
         return False
@@ -110,9 +115,15 @@ async def record_changed_days(conn: PgConn, domain: str, csv_bytes: bytes) -> No
     )
 
 
-async def copy_to_stage(conn: PgConn, csv_bytes: bytes) -> None:
-    """Load CSV rows (STAGE_COLUMNS order, no header) into the stage."""
-    await conn.copy_to_table(STAGE, source=io.BytesIO(csv_bytes), columns=STAGE_COLUMNS, format="csv")
+async def copy_to_stage(conn: PgConn, data: bytes, *, binary: bool = False) -> None:
+    """Load the same COPY data insert_new takes into the stage (its batch_id is not used: the upsert
+    is given the batch)."""
+    await conn.copy_to_table(
+        STAGE,
+        source=io.BytesIO(data),
+        columns=SERIES_BINARY_COLUMNS if binary else SERIES_COLUMNS,
+        format="binary" if binary else "csv",
+    )
 
 
 async def upsert_stage(conn: PgConn, domain: str, batch_id: int | None) -> UpsertCounts:
@@ -143,12 +154,16 @@ async def upsert_stage(conn: PgConn, domain: str, batch_id: int | None) -> Upser
     return UpsertCounts(inserted=row["inserted"], updated=row["updated"])
 
 
-async def delete_batch_points(conn: PgConn, domain: str, batch_id: int) -> int:
-    """Remove the points a batch last wrote, recording their keys for the refresh."""
+async def delete_batch_points(
+    conn: PgConn, domain: str, batch_id: int, first_at: datetime, last_at: datetime
+) -> int:
+    """Remove the points a batch last wrote, recording their keys for the refresh. The batch's time
+    range bounds the scan to its chunks (batch_id has no index: see 0014_series_batch_by_range)."""
     deleted = await conn.fetchval(
         f"""
         WITH del AS (
-            DELETE FROM {series_table(domain)} WHERE batch_id = $2
+            DELETE FROM {series_table(domain)}
+             WHERE batch_id = $2 AND recorded_at >= $3 AND recorded_at <= $4
             RETURNING wrestler_id, metric_id, recorded_at
         ), changed AS (
             INSERT INTO {CHANGED} (domain, wrestler_id, metric_id, bucket)
@@ -159,6 +174,8 @@ async def delete_batch_points(conn: PgConn, domain: str, batch_id: int) -> int:
         SELECT count(*) FROM del""",
         domain,
         batch_id,
+        first_at,
+        last_at,
     )
     return int(deleted or 0)
 

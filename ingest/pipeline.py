@@ -27,7 +27,7 @@ from db.types import PgConn
 from ingest import lookups as lookups_io
 from ingest.refresh import refresh_derived
 from ingest.validate import ERROR_SCHEMA, Actor, Calendar, Columns, Lookups, resolve_keys, validate_chunk
-from ingest.writer import write_points
+from ingest.writer import PreparedPoints, prepare_points, write_prepared
 
 MAX_ERRORS = 1000
 RETRIES = 5
@@ -86,6 +86,9 @@ class Report:
             "errorCount": self.error_count,
             "errors": self.errors,
         }
+
+
+_Produced = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, PreparedPoints]  # raw, points, errors
 
 
 class _Rollback(Exception):
@@ -189,10 +192,11 @@ async def _attempt(
         if header_errors is not None and header_errors.height:
             report.add_errors(header_errors, rows=False)
         await series_sql.create_stage(conn)
+        tz = await series_sql.bucket_timezone(conn)
         it = chunks()
         sequential = opts.create_missing_wrestlers or opts.register_metrics
 
-        def produce(lk_now: Lookups) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] | None:
+        def produce(lk_now: Lookups) -> _Produced | None:
             raw = next(it, None)
             if raw is None:
                 return None
@@ -205,7 +209,7 @@ async def _attempt(
                 default_source=opts.source,
                 cols=cols,
             )
-            return raw, points, errors
+            return raw, points, errors, prepare_points(points, report.batch_id, tz)
 
         if sequential:
             # Creating wrestlers/metrics changes the lookups a chunk is validated against.
@@ -220,10 +224,11 @@ async def _attempt(
                     default_source=opts.source,
                     cols=cols,
                 )
-                await _consume(conn, report, opts, raw, points, errors, on_chunk)
+                prepared = prepare_points(points, report.batch_id, tz)
+                await _consume(conn, report, opts, raw, points, errors, prepared, on_chunk)
         else:
-            # Reading and validating the next chunk (Polars, off the event loop, GIL released) overlaps
-            # with writing the current one.
+            # Reading, validating and encoding the next chunk (Polars and NumPy, off the event loop,
+            # GIL mostly released) overlaps with writing the current one.
             pending = asyncio.ensure_future(asyncio.to_thread(produce, lk))
             try:
                 while (item := await pending) is not None:
@@ -265,12 +270,13 @@ async def _consume(
     raw: pl.DataFrame,
     points: pl.DataFrame,
     errors: pl.DataFrame,
+    prepared: PreparedPoints,
     on_chunk: Callable[[int], None] | None,
 ) -> None:
     report.rows_read += raw.height
     report.add_errors(errors)
     if points.height and not (opts.strict and report.error_count):
-        res = await write_points(conn, points, report.batch_id, refresh=False)
+        res = await write_prepared(conn, prepared, report.batch_id)
         report.rows_inserted += res.inserted
         report.rows_updated += res.updated
         report.rows_unchanged += res.unchanged
@@ -285,12 +291,14 @@ async def _consume(
         on_chunk(raw.height)
 
 
-async def undo_batch(conn: PgConn, batch_id: int) -> int:
-    """Remove the points the batch last wrote and refresh what they fed; return how many."""
+async def undo_batch(conn: PgConn, batch_id: int, first_at: datetime | None, last_at: datetime | None) -> int:
+    """Remove the points the batch last wrote (all within [first_at, last_at], its recorded range) and
+    refresh what they fed; return how many."""
     deleted = 0
     await series_sql.create_stage(conn)
-    for domain in await catalog_sql.domains(conn):
-        deleted += await series_sql.delete_batch_points(conn, domain, batch_id)
+    if first_at is not None and last_at is not None:
+        for domain in await catalog_sql.domains(conn):
+            deleted += await series_sql.delete_batch_points(conn, domain, batch_id, first_at, last_at)
     await refresh_derived(conn)
     await batches_sql.mark_undone(conn, batch_id)
     return deleted

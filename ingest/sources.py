@@ -15,6 +15,10 @@ from ingest.normalize import normalise_name
 from ingest.validate import ERROR_SCHEMA, RAW_SCHEMA, Columns
 
 CHUNK_ROWS = 200_000
+# The first chunks are smaller (FIRST_CHUNK_ROWS, doubling up to CHUNK_ROWS): nothing is written
+# until the first is parsed and validated, and each next chunk is read while the previous one is
+# written, so the pipeline fills without a wait.
+FIRST_CHUNK_ROWS = 25_000
 Format = Literal["auto", "long", "wide"]
 
 TIME_ALIASES = {
@@ -130,6 +134,19 @@ def plan_csv(path: Path, fmt: Format, aliases: set[str]) -> CsvPlan:
     return plan
 
 
+def _batches(lf: pl.LazyFrame, size: int, first: int) -> Iterator[pl.DataFrame]:
+    n = max(1, min(size, first))
+    offset = 0
+    while n < size:
+        head = lf.slice(offset, n).collect()
+        yield head
+        offset += n
+        if head.height < n:
+            return
+        n *= 2
+    yield from lf.slice(offset).collect_batches(chunk_size=size)
+
+
 def _null_str() -> pl.Expr:
     return pl.lit(None, dtype=pl.String)
 
@@ -165,8 +182,7 @@ def csv_chunks(path: Path, plan: CsvPlan, chunk_rows: int = CHUNK_ROWS) -> Itera
             col("source").alias("source"),
             pl.lit(r["value"]).alias("vcol"),
         )
-        for batch in shaped.collect_batches(chunk_size=chunk_rows):
-            yield batch
+        yield from _batches(shaped, chunk_rows, FIRST_CHUNK_ROWS)
         return
     meta = pl.DataFrame(
         {
@@ -185,7 +201,7 @@ def csv_chunks(path: Path, plan: CsvPlan, chunk_rows: int = CHUNK_ROWS) -> Itera
     )
     # A wide row of k metrics becomes k readings: keep chunks near chunk_rows readings.
     per = max(1, chunk_rows // max(1, len(plan.metric_columns)))
-    for batch in base.collect_batches(chunk_size=per):
+    for batch in _batches(base, per, FIRST_CHUNK_ROWS // max(1, len(plan.metric_columns))):
         long = batch.unpivot(
             index=["line", "wrestler", "recorded_at", "source"],
             on=list(plan.metric_columns),

@@ -215,19 +215,21 @@ class TestDailyAggregatesAndSnapshots:
                 list(METRIC_KEYS),
             )
         }
-        batches: list[int] = []
+        batches: list[tuple[int, datetime, datetime]] = []  # id and recorded range, as ingest_batches has
         for kind, arg in operations:
             async with conn.transaction():
                 if kind == "write":
                     batch_id = await batches_sql.create_batch(
                         conn, user_id=None, source="property", filename=None, fmt="test"
                     )
-                    batches.append(batch_id)
-                    await write_points(conn, _points(arg, wrestlers, metrics), batch_id)
+                    points = _points(arg, wrestlers, metrics)
+                    times = points.get_column("recorded_at")
+                    batches.append((batch_id, times.min(), times.max()))  # type: ignore[arg-type]
+                    await write_points(conn, points, batch_id)
                 elif batches:
                     await series_sql.create_stage(conn)
                     for domain in domains:
-                        await series_sql.delete_batch_points(conn, domain, batches[arg % len(batches)])
+                        await series_sql.delete_batch_points(conn, domain, *batches[arg % len(batches)])
                     await refresh_derived(conn)
             if continuous:
                 await aggregates_sql.drain_refresh_queue(conn)

@@ -185,7 +185,7 @@ async def delete_batch(conn: Conn, user: CurrentUser, batchId: str) -> OrjsonRes
         raise Forbidden("You may only undo your own batches")
     if row["status"] == "undone":
         raise Conflict("Batch was already undone", {"batchId": batchId})
-    deleted = await undo_batch(conn, row["id"])
+    deleted = await undo_batch(conn, row["id"], row["first_at"], row["last_at"])
     out = batch_json(await batches_sql.get_batch(conn, row["id"]))
     out["pointsDeleted"] = deleted
     return OrjsonResponse(out)
