@@ -27,6 +27,7 @@ from db import teams as teams_sql
 from db import tokens as tokens_sql
 from db import wrestlers as wrestlers_sql
 from db.types import PgConn, PgPool
+from ingest.refresh import finish_after_commit
 
 if TYPE_CHECKING:
     from api.ratelimit import RateLimits
@@ -40,7 +41,7 @@ class AppState:
     limits: RateLimits | None = None
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:
     state: AppState = request.app.state.wrestle
     return state
 
@@ -48,17 +49,29 @@ def get_state(request: Request) -> AppState:
 State = Annotated[AppState, Depends(get_state)]
 
 
-def get_settings_dep(state: State) -> Settings:
+async def get_settings_dep(state: State) -> Settings:
     return state.settings
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
-async def get_conn(state: State) -> AsyncIterator[PgConn]:
-    """One connection and one transaction per request: commit on success, roll back on error."""
-    async with state.pool.acquire() as conn, conn.transaction():
-        yield cast(PgConn, conn)
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def get_conn(request: Request, state: State) -> AsyncIterator[PgConn]:
+    """One connection per request. Writes run in one transaction (commit on success, roll back on
+    error), then finish what must follow a commit (continuous-aggregate refreshes). Reads run without
+    BEGIN/COMMIT: two round trips saved on every dashboard call, and under READ COMMITTED a
+    transaction would not give their statements one snapshot anyway."""
+    async with state.pool.acquire() as raw:
+        conn = cast(PgConn, raw)
+        if request.method in READ_METHODS:
+            yield conn
+            return
+        async with conn.transaction():
+            yield conn
+        await finish_after_commit(conn)
 
 
 Conn = Annotated[PgConn, Depends(get_conn)]
@@ -73,18 +86,24 @@ def access_claims(state: AppState, credentials: HTTPAuthorizationCredentials | N
     return decode_token(state.settings, credentials.credentials, "access")
 
 
-async def resolve_principal(state: AppState, conn: PgConn, claims: TokenClaims) -> Principal:
+async def resolve_principal(
+    state: AppState, conn: PgConn, claims: TokenClaims, request: Request | None = None
+) -> Principal:
     try:
         user_id = UUID(claims.sub)
     except ValueError as exc:
         raise InvalidToken("Invalid token payload") from exc
     ids = [claims.jti, f"fam:{claims.fam}"] if claims.fam else [claims.jti]
-    # One round trip: the user and the revocation check (the table is authoritative, Redis or not).
-    row = await tokens_sql.user_with_revocation(conn, user_id, ids)
+    wrestler_id = _path_wrestler(request)
+    # One round trip: the user, the revocation check (the table is authoritative, Redis or not) and
+    # the path's wrestler, kept for get_wrestler_in_scope.
+    row = await tokens_sql.user_with_revocation(conn, user_id, ids, wrestler_id)
     if row is None or row["disabled"]:
         raise InvalidToken("User not found or disabled")
     if row["revoked"]:
         raise InvalidToken("Token has been revoked")
+    if request is not None and wrestler_id is not None:
+        request.state.path_wrestler = (wrestler_id, row["wrestler"])
     # The role comes from the database on every request: a tampered or stale claim grants nothing.
     return Principal(
         id=row["id"],
@@ -98,8 +117,16 @@ async def resolve_principal(state: AppState, conn: PgConn, claims: TokenClaims) 
     )
 
 
+def _path_wrestler(request: Request | None) -> UUID | None:
+    raw = request.path_params.get("wrestlerId") if request is not None else None
+    try:
+        return UUID(raw) if raw else None
+    except ValueError:
+        return None
+
+
 async def get_principal(request: Request, state: State, conn: Conn, credentials: Credentials) -> Principal:
-    principal = await resolve_principal(state, conn, access_claims(state, credentials))
+    principal = await resolve_principal(state, conn, access_claims(state, credentials), request)
     request.state.user_id = str(principal.id)  # for the access log line
     return principal
 
@@ -119,14 +146,14 @@ async def get_optional_principal(
 OptionalUser = Annotated[Principal | None, Depends(get_optional_principal)]
 
 
-def get_scope(user: CurrentUser) -> Scope:
+async def get_scope(user: CurrentUser) -> Scope:
     return Scope.for_principal(user)
 
 
 ScopeDep = Annotated[Scope, Depends(get_scope)]
 
 
-def require_admin(user: CurrentUser) -> Principal:
+async def require_admin(user: CurrentUser) -> Principal:
     if user.role != "admin":
         raise Forbidden("Admin access required", {"role": user.role})
     return user
@@ -135,7 +162,7 @@ def require_admin(user: CurrentUser) -> Principal:
 AdminUser = Annotated[Principal, Depends(require_admin)]
 
 
-def require_staff(user: CurrentUser) -> Principal:
+async def require_staff(user: CurrentUser) -> Principal:
     if user.role not in ("admin", "coach"):
         raise Forbidden(f"Role '{user.role}' not authorized for this action", {"role": user.role})
     return user
@@ -156,10 +183,22 @@ WrestlerIdPath = Annotated[str, Path(alias="wrestlerId")]
 TeamIdPath = Annotated[str, Path(alias="teamId")]
 
 
-async def get_wrestler_in_scope(conn: Conn, scope: ScopeDep, wrestler_id: WrestlerIdPath) -> asyncpg.Record:
+async def _path_wrestler_row(
+    request: Request, conn: PgConn, scope: Scope, wrestler_id: str
+) -> asyncpg.Record:
+    wid = parse_id(wrestler_id)
+    prefetched = getattr(request.state, "path_wrestler", None)
+    if prefetched is not None and prefetched[0] == wid:
+        return wrestlers_sql.check_wrestler(scope, wid, prefetched[1])
+    return await wrestlers_sql.require_wrestler(conn, scope, wid)
+
+
+async def get_wrestler_in_scope(
+    request: Request, conn: Conn, scope: ScopeDep, wrestler_id: WrestlerIdPath
+) -> asyncpg.Record:
     """Read access to the path's wrestler (also the rule for self-reported writes: an athlete's scope
     is their own wrestler)."""
-    return await wrestlers_sql.require_wrestler(conn, scope, parse_id(wrestler_id))
+    return await _path_wrestler_row(request, conn, scope, wrestler_id)
 
 
 WrestlerInScope = Annotated[asyncpg.Record, Depends(get_wrestler_in_scope)]
@@ -168,10 +207,10 @@ WrestlerSelfReported = WrestlerInScope
 
 
 async def get_wrestler_for_staff_write(
-    conn: Conn, user: CurrentUser, scope: ScopeDep, wrestler_id: WrestlerIdPath
+    request: Request, conn: Conn, user: CurrentUser, scope: ScopeDep, wrestler_id: WrestlerIdPath
 ) -> asyncpg.Record:
     """Write access reserved to staff: admin, or the coach of the wrestler's team (404 first)."""
-    row = await wrestlers_sql.require_wrestler(conn, scope, parse_id(wrestler_id))
+    row = await _path_wrestler_row(request, conn, scope, wrestler_id)
     if user.role not in ("admin", "coach"):
         raise Forbidden(f"Role '{user.role}' may not change this wrestler's data", {"role": user.role})
     return row

@@ -159,9 +159,9 @@ class RateLimitMiddleware:
             return
         limits = scope["app"].state.wrestle.limits
         caller = self._caller(scope)
-        verdict = await limits.check(limits.api, f"api:{caller}")
+        verdict = await limits.count_request(limits.api, f"api:{caller}")
         if verdict.allowed and path.startswith(self.ai_prefix):
-            verdict = await limits.check(limits.ai, f"ai:{caller}")
+            verdict = await limits.count_request(limits.ai, f"ai:{caller}")
         if not verdict.allowed:
             start, body = _json_response(
                 429,

@@ -54,6 +54,7 @@ class RateLimits:
                 connection_pool=redis.connection_pool,  # type: ignore[arg-type]
             )
         )
+        self._client = redis
         self._memory = FixedWindowRateLimiter(MemoryStorage())
         self._redis_down_until = 0.0
         self.api = RateLimitItemPerMinute(settings.rate_limit_per_minute)
@@ -81,8 +82,22 @@ class RateLimits:
         stats = await limiter.get_window_stats(item, key)
         return Verdict(allowed, item.amount, stats.remaining, math.ceil(stats.reset_time), item.get_expiry())
 
+    async def _hit_redis(self, item: RateLimitItem, key: str) -> Verdict:
+        """One fixed window in one round trip (the library's hit plus window stats take three, paid on
+        every API request): create the counter with the window as its expiry if absent, count, read
+        the time left."""
+        window = item.get_expiry()
+        counter = f"wrestle:limits:hit:{item.key_for(key)}"
+        async with self._client.pipeline(transaction=True) as pipe:
+            pipe.set(counter, 0, ex=window, nx=True)
+            pipe.incr(counter)
+            pipe.pttl(counter)
+            _, count, ttl_ms = await pipe.execute()
+        used, reset = int(count), math.ceil(time.time() + max(0, int(ttl_ms)) / 1000)
+        return Verdict(used <= item.amount, item.amount, max(0, item.amount - used), reset, window)
+
     async def check(self, item: RateLimitItem, key: str, *, hit: bool = True) -> Verdict:
-        """Count one request for `key` (or only look, with hit=False)."""
+        """Count one event for `key` (or only look, with hit=False), through the library."""
         limiter = self._limiter()
         if limiter is self._redis:
             try:
@@ -90,6 +105,15 @@ class RateLimits:
             except Exception as exc:  # any storage failure: count locally rather than not at all
                 self._fail_over(exc)
         return await self._verdict(self._memory, item, key, hit)
+
+    async def count_request(self, item: RateLimitItem, key: str) -> Verdict:
+        """check(), for the per-request API limits: the same windows in one Redis round trip."""
+        if not self.using_fallback:
+            try:
+                return await self._hit_redis(item, key)
+            except Exception as exc:
+                self._fail_over(exc)
+        return await self._verdict(self._memory, item, key, True)
 
     async def clear(self, item: RateLimitItem, key: str) -> None:
         for limiter in (self._memory, self._limiter()):

@@ -18,6 +18,10 @@ async def aggregate_mode(conn: PgConn) -> str:
     return str(await conn.fetchval("SELECT aggregate_mode()"))
 
 
+async def refresh_pending(conn: PgConn) -> bool:
+    return bool(await conn.fetchval("SELECT EXISTS (SELECT 1 FROM aggregate_refresh_queue)"))
+
+
 async def drain_refresh_queue(conn: PgConn) -> list[str]:
     """Refresh continuous aggregates and snapshots for every queued range; return the wrestler ids
     whose snapshots were refreshed. Must be called outside a transaction."""

@@ -76,26 +76,17 @@ async def snapshots(conn: PgConn, wrestler_id: UUID, keys: list[str]) -> pl.Data
     return frame(row, SNAPSHOT_SCHEMA)
 
 
-DAILY_SCHEMA: dict[str, Any] = {"key": pl.String, "day": pl.Int32, "value": pl.Float64}
+def daily_schema(tz: str) -> dict[str, Any]:
+    """Daily rows: the bucket (the local midnight starting the day, as a time-zone-aware datetime, so
+    its local date costs nothing until asked for) and the day's value of the metric `key`."""
+    return {"key": pl.String, "bucket": pl.Datetime("us", tz), "value": pl.Float64}
 
 
-def local_days(epoch_s: pl.Expr, tz: str) -> pl.Expr:
-    """Local day number (days since 1970-01-01 in `tz`) of epoch seconds. Done in Polars: PostgreSQL's
-    per-row AT TIME ZONE with a zone name costs more than the whole index scan."""
-    return (
-        (epoch_s * 1_000_000)
-        .cast(pl.Int64)
-        .cast(pl.Datetime("us", "UTC"))
-        .dt.convert_time_zone(tz)
-        .dt.date()
-        .cast(pl.Int32)
-    )
-
-
-async def daily_latest(conn: PgConn, wrestler_id: UUID, keys: list[str], limit: int) -> pl.DataFrame:
+async def daily_latest(conn: PgConn, wrestler_id: UUID, keys: list[str], limit: int) -> pl.LazyFrame:
     """Per metric, the day's last value on its latest `limit` days with data (the caller keeps the
     latest `limit` days across metrics: each of them is among some metric's latest `limit`).
-    One row per metric with two arrays (bucket epochs, values): no per-point Python objects."""
+    One row per metric with two arrays (bucket epochs, values): no per-point Python objects. Lazy,
+    daily_schema(tz): the caller's computation runs in the same single collect."""
     branches = " UNION ALL ".join(
         f"""(SELECT d.bucket, d.last_value FROM {d}_daily d
               WHERE md.domain = '{d}' AND d.wrestler_id = $1 AND d.metric_id = md.id
@@ -115,13 +106,19 @@ async def daily_latest(conn: PgConn, wrestler_id: UUID, keys: list[str], limit: 
         limit,
     )
     if not rows:
-        return pl.DataFrame(schema=DAILY_SCHEMA)
+        return pl.LazyFrame(schema=daily_schema("UTC"))
     tz = rows[0]["tz"]
-    wide = pl.DataFrame(
-        {"key": [r["key"] for r in rows], "t": [r["t"] for r in rows], "value": [r["v"] for r in rows]},
-        schema={"key": pl.String, "t": pl.List(pl.Float64), "value": pl.List(pl.Float64)},
+    flat = pl.DataFrame(
+        {
+            "key": [r["key"] for r in rows for _ in r["t"]],
+            "t": [t for r in rows for t in r["t"]],
+            "value": [v for r in rows for v in r["v"]],
+        },
+        schema={"key": pl.String, "t": pl.Float64, "value": pl.Float64},
     )
-    return wide.explode("t", "value").select("key", local_days(pl.col("t"), tz).alias("day"), "value")
+    # Epoch µs cast to a zoned datetime is the same instant (Polars stores UTC): no conversion here.
+    bucket = (pl.col("t") * 1_000_000).cast(pl.Int64).cast(pl.Datetime("us", tz)).alias("bucket")
+    return flat.lazy().select("key", bucket, "value")
 
 
 STACK_SCHEMA: dict[str, Any] = {

@@ -34,15 +34,21 @@ async def any_revoked(conn: PgConn, ids: list[str]) -> bool:
     return bool(found)
 
 
-async def user_with_revocation(conn: PgConn, user_id: UUID, ids: list[str]) -> asyncpg.Record | None:
-    """The user and whether any of `ids` (token id, family id) is revoked, in one round trip."""
+async def user_with_revocation(
+    conn: PgConn, user_id: UUID, ids: list[str], wrestler_id: UUID | None = None
+) -> asyncpg.Record | None:
+    """The user and whether any of `ids` (token id, family id) is revoked, in one round trip; with
+    `wrestler_id`, also that wrestler's row (column `wrestler`, NULL when it does not exist), so that
+    a request on a wrestler's path needs no second lookup."""
     return await conn.fetchrow(
         f"""SELECT {USER_COLUMNS},
                    EXISTS (SELECT 1 FROM token_revocations
-                           WHERE jti = ANY($2::text[]) AND expires_at > now()) AS revoked
+                           WHERE jti = ANY($2::text[]) AND expires_at > now()) AS revoked,
+                   (SELECT w FROM wrestlers w WHERE w.id = $3) AS wrestler
             FROM users WHERE id = $1""",
         user_id,
         ids,
+        wrestler_id,
     )
 
 

@@ -35,14 +35,17 @@ async def wrestler_exists(conn: PgConn, wrestler_id: UUID) -> bool:
     return bool(await conn.fetchval("SELECT EXISTS (SELECT 1 FROM wrestlers WHERE id = $1)", wrestler_id))
 
 
-async def require_wrestler(conn: PgConn, scope: Scope, wrestler_id: UUID) -> asyncpg.Record:
-    """The wrestler if the scope may see it: 404 when it does not exist (for everyone), else 403."""
-    row = await get_wrestler(conn, wrestler_id)
+def check_wrestler(scope: Scope, wrestler_id: UUID, row: asyncpg.Record | None) -> asyncpg.Record:
+    """The wrestler's row if the scope may see it: 404 when it does not exist (for everyone), else 403."""
     if row is None:
         raise NotFound("Wrestler not found", {"wrestlerId": str(wrestler_id)})
     if not scope.allows(row["id"], row["team_id"]):
         raise Forbidden("You do not have access to this wrestler", {"wrestlerId": str(wrestler_id)})
     return row
+
+
+async def require_wrestler(conn: PgConn, scope: Scope, wrestler_id: UUID) -> asyncpg.Record:
+    return check_wrestler(scope, wrestler_id, await get_wrestler(conn, wrestler_id))
 
 
 async def list_wrestlers(

@@ -15,7 +15,6 @@ from uuid import UUID
 import polars as pl
 
 from core.security import hash_password
-from db import aggregates as aggregates_sql
 from db import catalog as catalog_sql
 from db import demo as demo_sql
 from db import ingest_batches as batches_sql
@@ -23,8 +22,8 @@ from db import teams as teams_sql
 from db import users as users_sql
 from db.types import PgConn
 from ingest.demo import EXTERNAL_PREFIX, SOURCE, TEAMS, DemoSpec, generate, to_points
+from ingest.refresh import finish_after_commit
 from ingest.writer import write_points
-from query.score_refresh import recompute_scores
 
 EMAIL_DOMAIN = "demo.wrestle"
 
@@ -177,11 +176,8 @@ async def load_demo(
             },
         )
         summary.batch_id = batch_id
-    if await aggregates_sql.aggregate_mode(conn) == "continuous":
-        # Continuous aggregates refresh outside the transaction; the scores computed inside it saw
-        # no snapshots yet, so they are computed again.
-        touched = await aggregates_sql.drain_refresh_queue(conn)
-        async with conn.transaction():
-            await recompute_scores(conn, touched)
+    # Continuous aggregates refresh after the commit; the scores computed inside it saw no new
+    # snapshots yet, so they are computed again.
+    await finish_after_commit(conn)
     summary.seconds = time.perf_counter() - started
     return summary

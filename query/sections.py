@@ -15,7 +15,7 @@ Decisions where the contract is silent:
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 import polars as pl
 
@@ -37,6 +37,7 @@ from query.registry import (
     G,
     S,
     Section,
+    chart_keys,
 )
 
 Locale = Literal["fa-IR", "en-US"]
@@ -156,16 +157,25 @@ def radar_payload(snap: pl.DataFrame, locale: Locale) -> dict[str, Any]:
     return {"labels": [_name(rows[k], locale) for k in keys], "values": [rows[k]["value"] for k in keys]}
 
 
-def chart_axis(daily: pl.DataFrame, limit: int) -> pl.DataFrame:
-    """One row per day (latest `limit` days with data, oldest first), one column per metric key.
-    Daily rows are unique per (key, day), so the pivot needs no aggregation and its index is
-    exactly the axis."""
-    if daily.is_empty():
-        return pl.DataFrame(schema={"day": pl.Int32})
-    days = daily["day"].unique().sort(descending=True)
-    cut = days[min(limit, days.len()) - 1]
-    kept = daily.filter(pl.col("day") >= cut)
-    return kept.pivot(on="key", index="day", values="value").sort("day")
+# Chart frames are a few thousand rows: the in-memory engine answers in a fraction of the time the
+# default engine selection takes to start.
+ENGINE: Final = "in-memory"
+
+
+def chart_axis(daily: pl.LazyFrame | pl.DataFrame, limit: int, keys: list[str]) -> pl.DataFrame:
+    """One row per day (the latest `limit` days with data, oldest first) with its local ISO `date`,
+    and one column per key (null where that metric has no value that day, all null for a key without
+    data). Daily rows are unique per (key, bucket) and a day has one bucket whatever the metric, so
+    the pivot needs no aggregation and its index is exactly the axis; local dates are computed for
+    the axis only. One collect."""
+    return (
+        daily.lazy()
+        .pivot(on="key", on_columns=keys, index="bucket", values="value")
+        .sort("bucket")
+        .tail(limit)
+        .with_columns(pl.col("bucket").dt.date().dt.to_string("%Y-%m-%d").alias("date"))
+        .collect(engine=ENGINE)
+    )
 
 
 def _values(axis: pl.DataFrame, key: str) -> list[float | None]:
@@ -175,7 +185,7 @@ def _values(axis: pl.DataFrame, key: str) -> list[float | None]:
 
 
 def render_chart(template: ChartTemplate, axis: pl.DataFrame) -> dict[str, Any]:
-    dates = axis["day"].cast(pl.Date).dt.to_string("%Y-%m-%d").to_list() if axis.height else []
+    dates = axis["date"].to_list()
     out: dict[str, Any] = {}
     for name, leaf in template.items():
         if isinstance(leaf, S):
@@ -187,8 +197,8 @@ def render_chart(template: ChartTemplate, axis: pl.DataFrame) -> dict[str, Any]:
     return out
 
 
-def chart_payload(template: ChartTemplate, daily: pl.DataFrame, limit: int) -> dict[str, Any]:
-    return render_chart(template, chart_axis(daily, limit))
+def chart_payload(template: ChartTemplate, daily: pl.LazyFrame | pl.DataFrame, limit: int) -> dict[str, Any]:
+    return render_chart(template, chart_axis(daily, limit, chart_keys(template)))
 
 
 def rpe_distribution(rpe: pl.DataFrame) -> dict[str, Any]:
@@ -211,14 +221,17 @@ def _labelled(rows: dict[str, dict[str, Any]], pairs: tuple[tuple[str, str], ...
     return {"labels": [p[0] for p in present], "values": [p[1] for p in present]}
 
 
-def performance_chart_payload(daily: pl.DataFrame, snap: pl.DataFrame, limit: int) -> dict[str, Any]:
+def performance_chart_payload(
+    daily: pl.LazyFrame | pl.DataFrame, snap: pl.DataFrame, limit: int
+) -> dict[str, Any]:
     from query.registry import CHARTS
 
     template = CHARTS["bodybuilding-performance/charts"]
-    series = daily.filter(pl.col("key") != "rpe")
-    axis = chart_axis(series, limit)
+    frame = daily.lazy().collect(engine=ENGINE)
+    series = frame.filter(pl.col("key") != "rpe")
+    axis = chart_axis(series, limit, chart_keys(template))
     out = render_chart(template, axis)
-    rpe_days = daily.filter(pl.col("key") == "rpe").sort("day", descending=True).head(limit)
+    rpe_days = frame.filter(pl.col("key") == "rpe").sort("bucket", descending=True).head(limit)
     out["analytics"]["rpe"] = rpe_distribution(rpe_days)
     rows = _by_key(snap)
     zones = _labelled(rows, tuple(zip(HR_ZONE_LABELS, HR_ZONE_KEYS, strict=True)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 from polars.testing import assert_frame_equal
 
-from db.dashboard import DAILY_SCHEMA, SNAPSHOT_SCHEMA, local_days
+from db.dashboard import SNAPSHOT_SCHEMA
 from query.registry import CHARTS
 from query.sections import (
     chart_axis,
@@ -19,8 +19,15 @@ from query.sections import (
 from query.team_view import athlete_card, stats_payload
 
 
-def daily(rows: list[tuple[str, int, float]]) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema=DAILY_SCHEMA, orient="row")
+def daily(rows: list[tuple[str, int, float]], tz: str = "Asia/Tehran") -> pl.DataFrame:
+    """Daily rows from (key, local day number since 1970-01-01, value): buckets at local midnight."""
+    return pl.DataFrame(
+        rows, schema={"key": pl.String, "day": pl.Int32, "value": pl.Float64}, orient="row"
+    ).select(
+        "key",
+        pl.col("day").cast(pl.Date).cast(pl.Datetime("us")).dt.replace_time_zone(tz).alias("bucket"),
+        "value",
+    )
 
 
 def snap(rows: list[tuple[str, float | None, float | None]]) -> pl.DataFrame:
@@ -31,25 +38,35 @@ class TestChartAxis:
     def test_latest_days_oldest_first_aligned(self) -> None:
         df = daily([("a", 1, 1.0), ("a", 3, 3.0), ("b", 2, 20.0), ("b", 4, 40.0)])
         expected = pl.DataFrame(
-            {"day": [2, 3, 4], "a": [None, 3.0, None], "b": [20.0, None, 40.0]},
-            schema={"day": pl.Int32, "a": pl.Float64, "b": pl.Float64},
+            {
+                "date": ["1970-01-03", "1970-01-04", "1970-01-05"],
+                "a": [None, 3.0, None],
+                "b": [20.0, None, 40.0],
+                "c": [None, None, None],
+            },
+            schema={"date": pl.String, "a": pl.Float64, "b": pl.Float64, "c": pl.Float64},
         )
-        assert_frame_equal(chart_axis(df, 3), expected, check_column_order=False)
+        axis = chart_axis(df, 3, ["a", "b", "c"])
+        assert_frame_equal(axis.select("date", "a", "b", "c"), expected)
+
+    def test_lazy_input_gives_the_same_axis(self) -> None:
+        df = daily([("a", 5, 1.0), ("b", 5, 2.0), ("a", 9, 3.0)])
+        assert_frame_equal(chart_axis(df.lazy(), 30, ["a", "b"]), chart_axis(df, 30, ["a", "b"]))
 
     def test_empty(self) -> None:
-        assert chart_axis(daily([]), 30).is_empty()
+        assert chart_axis(daily([]), 30, ["a"]).is_empty()
 
     def test_missing_series_is_all_null(self) -> None:
         out = chart_payload(CHARTS["body-composition/trends"], daily([("weight", 0, 80.0)]), 30)
         assert out["bodyFat"] == {"dates": ["1970-01-01"], "values": [None]}
 
 
-class TestLocalDays:
+class TestLocalDates:
     def test_tehran_midnight_is_its_own_day(self) -> None:
-        # 2026-01-05 00:00 Asia/Tehran = 2026-01-04 20:30 UTC
-        epoch = pl.DataFrame({"t": [1767558600.0]})
-        got = epoch.select(local_days(pl.col("t"), "Asia/Tehran").cast(pl.Date).alias("d"))
-        assert str(got["d"][0]) == "2026-01-05"
+        # 2026-01-05 00:00 Asia/Tehran = 2026-01-04 20:30 UTC = epoch 1767558600
+        bucket = pl.Series([1767558600 * 1_000_000]).cast(pl.Datetime("us", "Asia/Tehran"))
+        frame = pl.DataFrame({"key": ["a"], "bucket": bucket, "value": [1.0]})
+        assert chart_axis(frame, 30, ["a"])["date"].to_list() == ["2026-01-05"]
 
 
 class TestOverviewPayload:
