@@ -59,30 +59,45 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-async def get_conn(request: Request, state: State) -> AsyncIterator[PgConn]:
-    """One connection per request. Writes run in one transaction (commit on success, roll back on
-    error), then finish what must follow a commit (continuous-aggregate refreshes). Reads run without
-    BEGIN/COMMIT: two round trips saved on every dashboard call, and under READ COMMITTED a
-    transaction would not give their statements one snapshot anyway."""
-    async with state.pool.acquire() as raw:
-        conn = cast(PgConn, raw)
-        if request.method in READ_METHODS:
-            yield conn
-            return
-        async with conn.transaction():
-            yield conn
-        await finish_after_commit(conn)
+async def get_pooled_conn(state: State) -> AsyncIterator[PgConn]:
+    """The request's connection, returned to the pool after the response is sent (its reset is a
+    round trip nobody needs to wait for)."""
+    async with state.pool.acquire() as conn:
+        yield cast(PgConn, conn)
 
 
-Conn = Annotated[PgConn, Depends(get_conn)]
+PooledConn = Annotated[PgConn, Depends(get_pooled_conn)]
+
+
+async def get_conn(request: Request, conn: PooledConn) -> AsyncIterator[PgConn]:
+    """Writes run in one transaction that commits (or rolls back) when the route returns, before
+    the response is sent, so a 2xx always means committed; then what must follow a commit runs
+    (continuous-aggregate refreshes). Reads run without BEGIN/COMMIT: two round trips saved on every
+    dashboard call, and under READ COMMITTED a transaction would not give their statements one
+    snapshot anyway."""
+    if request.method in READ_METHODS:
+        yield conn
+        return
+    async with conn.transaction():
+        yield conn
+    await finish_after_commit(conn)
+
+
+# scope="function": the dependency's exit (the commit) runs before the response is sent.
+Conn = Annotated[PgConn, Depends(get_conn, scope="function")]
 
 _bearer = HTTPBearer(auto_error=False, description="The accessToken of POST /api/v1/auth/login")
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def access_claims(state: AppState, credentials: HTTPAuthorizationCredentials | None) -> TokenClaims:
+def access_claims(
+    state: AppState, credentials: HTTPAuthorizationCredentials | None, request: Request | None = None
+) -> TokenClaims:
     if credentials is None:
         raise NotAuthenticated("Missing bearer token")
+    verified = getattr(request.state, "access_claims", None) if request is not None else None
+    if verified is not None and verified[0] == credentials.credentials:
+        return cast(TokenClaims, verified[1])  # checked by the rate-limit middleware
     return decode_token(state.settings, credentials.credentials, "access")
 
 
@@ -126,7 +141,7 @@ def _path_wrestler(request: Request | None) -> UUID | None:
 
 
 async def get_principal(request: Request, state: State, conn: Conn, credentials: Credentials) -> Principal:
-    principal = await resolve_principal(state, conn, access_claims(state, credentials), request)
+    principal = await resolve_principal(state, conn, access_claims(state, credentials, request), request)
     request.state.user_id = str(principal.id)  # for the access log line
     return principal
 

@@ -13,7 +13,6 @@ import time
 import uuid
 from typing import Any
 
-import jwt
 import orjson
 import sentry_sdk
 import structlog
@@ -22,7 +21,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import error_body
 from core.config import Settings
+from core.errors import AppError
 from core.logging import get_logger
+from core.security import decode_token
 
 log = get_logger("wrestle.access")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -137,14 +138,15 @@ class RateLimitMiddleware:
     def _caller(self, scope: Scope) -> str:
         auth = _header(scope, b"authorization")
         if auth and auth[:7].lower() == "bearer ":
+            token = auth[7:].strip()
             try:
-                payload = jwt.decode(
-                    auth[7:].strip(), self.settings.jwt_secret_key, algorithms=[self.settings.jwt_algorithm]
-                )
-                if payload.get("type") == "access" and payload.get("sub"):
-                    return f"user:{payload['sub']}"
-            except jwt.PyJWTError:
+                claims = decode_token(self.settings, token, "access")
+            except AppError:
                 pass
+            else:
+                # Kept for the route's authentication (api.deps.access_claims): verified once.
+                scope.setdefault("state", {})["access_claims"] = (token, claims)
+                return f"user:{claims.sub}"
         client = scope.get("client")
         return f"ip:{client[0] if client else 'unknown'}"
 

@@ -18,6 +18,18 @@ from core.logging import get_logger
 
 log = get_logger("wrestle.ratelimit")
 
+# KEYS[1] the window's counter, ARGV[1] the window in seconds -> {count, milliseconds left}. A
+# counter left without expiry (a failure between the two calls) gets one again.
+_WINDOW_LUA = """
+local n = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if n == 1 or ttl < 0 then
+  redis.call('EXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1]) * 1000
+end
+return {n, ttl}
+"""
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -54,7 +66,7 @@ class RateLimits:
                 connection_pool=redis.connection_pool,  # type: ignore[arg-type]
             )
         )
-        self._client = redis
+        self._window_script = redis.register_script(_WINDOW_LUA)
         self._memory = FixedWindowRateLimiter(MemoryStorage())
         self._redis_down_until = 0.0
         self.api = RateLimitItemPerMinute(settings.rate_limit_per_minute)
@@ -84,15 +96,10 @@ class RateLimits:
 
     async def _hit_redis(self, item: RateLimitItem, key: str) -> Verdict:
         """One fixed window in one round trip (the library's hit plus window stats take three, paid on
-        every API request): create the counter with the window as its expiry if absent, count, read
-        the time left."""
+        every API request): count, start the window's expiry on its first hit, read the time left."""
         window = item.get_expiry()
         counter = f"wrestle:limits:hit:{item.key_for(key)}"
-        async with self._client.pipeline(transaction=True) as pipe:
-            pipe.set(counter, 0, ex=window, nx=True)
-            pipe.incr(counter)
-            pipe.pttl(counter)
-            _, count, ttl_ms = await pipe.execute()
+        count, ttl_ms = await self._window_script(keys=[counter], args=[window])
         used, reset = int(count), math.ceil(time.time() + max(0, int(ttl_ms)) / 1000)
         return Verdict(used <= item.amount, item.amount, max(0, item.amount - used), reset, window)
 

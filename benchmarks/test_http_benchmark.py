@@ -6,10 +6,11 @@ What it guards: over real uvicorn servers on loopback, the median latency of
 stays within 2x the floor's (a minimal FastAPI+asyncpg endpoint returning the same 365 daily rows of
 one metric, no auth), and grows by at most 1.5x when the series grow from 1M to 10M rows.
 
-Data: generated here (the demo loader may not exist yet) into a private database: BENCH_WRESTLERS
-wrestlers in one team, 16 metrics over two years, spread evenly so the series hold WRESTLE_BENCH_ROWS
-rows (default 1,000,000); aggregates, snapshots and scores are then built as the write path would.
-The 10M stage is opt-in (about 3 minutes of data generation): WRESTLE_BENCH_10M=1.
+Data: the demo federation (`wrestle demo`: 24 wrestlers, 18 months, about 1.5 M series rows) loaded
+through the ingest path into a private database; the measured wrestler is FED-0001 and its team, the
+caller the demo admin. The 10M stage (opt-in, WRESTLE_BENCH_10M=1, a few minutes of loading) replaces
+it with the same federation over DAYS_10M days, about 10 M rows, so every wrestler's own history is
+also seven times longer.
 
 Run:  uv run pytest benchmarks/test_http_benchmark.py -m benchmark -s
       WRESTLE_BENCH_10M=1 uv run pytest benchmarks/test_http_benchmark.py -m benchmark -s
@@ -24,8 +25,10 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Generator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
@@ -37,31 +40,15 @@ from db.connection import database_url, init_connection
 from db.dashboard import DOMAINS
 from db.migrate import migrate
 from db.types import PgConn
-from query.score_refresh import recompute_scores
+from ingest.demo import DemoSpec
+from ingest.demo_load import load_demo
 
 pytestmark = pytest.mark.benchmark
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_WRESTLERS = 20
-SPAN_DAYS = 730
-KEYS = [
-    "weight",
-    "body_fat",
-    "power_to_weight",
-    "muscle_mass",
-    "wbc",
-    "rbc",
-    "hemoglobin",
-    "hematocrit",
-    "platelets",
-    "ldl",
-    "hdl",
-    "triglycerides",
-    "testosterone",
-    "sleep_quality",
-    "hrv_score",
-    "adherence",
-]
+DAYS_10M = 3_700
+WRESTLER = "FED-0001"
+ADMIN = "admin@demo.wrestle"
 JWT_SECRET = "bench-jwt-secret-key-that-is-long-enough-0123456789"
 REQUESTS = int(os.environ.get("WRESTLE_BENCH_REQUESTS", "300"))
 ENDPOINTS = {
@@ -72,35 +59,16 @@ ENDPOINTS = {
 }
 
 
-async def generate(conn: PgConn, rows: int) -> None:
-    """(Re)fill the series with `rows` points, then rebuild aggregates, snapshots and scores."""
-    per_series = rows // (BENCH_WRESTLERS * len(KEYS))
-    step = SPAN_DAYS * 86400.0 / per_series
-    for d in DOMAINS:
-        await conn.execute(f"TRUNCATE {d}_series, {d}_daily, {d}_metrics")
-    await conn.execute("TRUNCATE section_scores CASCADE")
-    for d in DOMAINS:
-        await conn.execute(
-            f"""INSERT INTO {d}_series (wrestler_id, metric_id, recorded_at, value, source)
-                SELECT w.id, md.id, now() - make_interval(secs => g * $2::float8),
-                       md.min_value + (md.max_value - md.min_value) * (0.45 + 0.1 * random()), 'bench'
-                  FROM wrestlers w CROSS JOIN metric_definitions md CROSS JOIN generate_series(0, $1 - 1) g
-                 WHERE md.domain = '{d}' AND md.key = ANY($3::text[])""",
-            per_series,
-            step,
-            KEYS,
-        )
-        select = await conn.fetchval("SELECT daily_aggregate_select($1)", d)
-        await conn.execute(f"INSERT INTO {d}_daily {select} GROUP BY 1, 2, 3")
-        await conn.execute(
-            f"""SELECT refresh_snapshots('{d}', array_agg(wrestler_id), array_agg(metric_id))
-                  FROM (SELECT DISTINCT wrestler_id, metric_id FROM {d}_daily) k"""
-        )
-    ids = [str(r["id"]) for r in await conn.fetch("SELECT id FROM wrestlers")]
-    await recompute_scores(conn, ids)
+async def load(conn: PgConn, settings: Settings, days: int) -> int:
+    """(Re)load the demo federation over `days` days ending today; return the series row count."""
+    now = datetime.now(UTC)
+    end = now.astimezone(ZoneInfo(settings.bucket_timezone)).date()
+    summary = await load_demo(conn, DemoSpec(days=days), end=end, now=now, bcrypt_rounds=4)
+    assert summary is not None
     for d in DOMAINS:
         await conn.execute(f"ANALYZE {d}_series; ANALYZE {d}_daily; ANALYZE {d}_metrics")
     await conn.execute("ANALYZE section_scores; ANALYZE score_drivers; ANALYZE wrestlers")
+    return summary.total_rows
 
 
 def free_port() -> int:
@@ -176,37 +144,25 @@ async def bench_db(bench_settings: Settings) -> AsyncIterator[dict[str, Any]]:
     name = bench_settings.pg_database
     await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     await admin.execute(f"CREATE DATABASE {name}")
-    conn = await asyncpg.connect(database_url(bench_settings))
+    conn = await asyncpg.connect(database_url(bench_settings), server_settings={"timezone": "UTC"})
     await init_connection(conn)
-    await migrate(conn, bucket_timezone="Asia/Tehran")
-    team = await conn.fetchval("INSERT INTO teams (name) VALUES ('Bench') RETURNING id")
-    await conn.execute(
-        """INSERT INTO wrestlers (team_id, name_fa, name_en, weight_class)
-           SELECT $1, 'کشتی‌گیر ' || g, 'Wrestler ' || lpad(g::text, 3, '0'), 60 + g
-             FROM generate_series(1, $2) g""",
-        team,
-        BENCH_WRESTLERS,
-    )
-    wrestler = await conn.fetchval("SELECT id FROM wrestlers ORDER BY name_en LIMIT 1")
-    user = await conn.fetchval(
-        "INSERT INTO users (email, password_hash, name, role)"
-        " VALUES ('bench@x.io', 'x', 'b', 'admin') RETURNING id"
-    )
-    token, _ = create_token(bench_settings, sub=str(user), role="admin", type="access")
-    metric = await conn.fetchval("SELECT id FROM metric_definitions WHERE key = 'weight'")
+    await migrate(conn, bucket_timezone=bench_settings.bucket_timezone)
     try:
-        yield {
-            "conn": conn,
-            "team": team,
-            "wrestler": wrestler,
-            "token": token,
-            "metric": metric,
-            "dsn": database_url(bench_settings),
-        }
+        yield {"conn": conn, "dsn": database_url(bench_settings)}
     finally:
         await conn.close()
         await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         await admin.close()
+
+
+async def subjects(bench: dict[str, Any], settings: Settings) -> None:
+    """The measured wrestler, its team, the weight metric and an admin token (ids change per load)."""
+    conn = bench["conn"]
+    row = await conn.fetchrow("SELECT id, team_id FROM wrestlers WHERE external_id = $1", WRESTLER)
+    user = await conn.fetchval("SELECT id FROM users WHERE email = $1", ADMIN)
+    token, _ = create_token(settings, sub=str(user), role="admin", type="access")
+    metric = await conn.fetchval("SELECT id FROM metric_definitions WHERE key = 'weight'")
+    bench.update(wrestler=row["id"], team=row["team_id"], token=token, metric=metric)
 
 
 def measure(bench: dict[str, Any], settings: Settings) -> dict[str, float]:
@@ -245,19 +201,20 @@ def report(label: str, figures: dict[str, float]) -> None:
 async def test_dashboard_reads_vs_floor_and_growth(
     bench_db: dict[str, Any], bench_settings: Settings
 ) -> None:
-    rows = int(os.environ.get("WRESTLE_BENCH_ROWS", "1000000"))
     t0 = time.perf_counter()
-    await generate(bench_db["conn"], rows)
-    print(f"\ngenerated {rows} series rows in {time.perf_counter() - t0:.1f} s")
+    rows = await load(bench_db["conn"], bench_settings, DemoSpec.days)
+    print(f"\nloaded the demo federation, {rows:,} series rows, in {time.perf_counter() - t0:.1f} s")
+    await subjects(bench_db, bench_settings)
     small = measure(bench_db, bench_settings)
-    report(f"{rows} rows", small)
+    report(f"{rows:,} rows", small)
     failures = [f"{n}: {small[n]:.2f} ms > 2x floor" for n in ENDPOINTS if small[n] > 2 * small["floor"]]
     if os.environ.get("WRESTLE_BENCH_10M") == "1":
         t0 = time.perf_counter()
-        await generate(bench_db["conn"], rows * 10)
-        print(f"generated {rows * 10} series rows in {time.perf_counter() - t0:.1f} s")
+        big_rows = await load(bench_db["conn"], bench_settings, DAYS_10M)
+        print(f"loaded {DAYS_10M} days, {big_rows:,} series rows, in {time.perf_counter() - t0:.1f} s")
+        await subjects(bench_db, bench_settings)
         big = measure(bench_db, bench_settings)
-        report(f"{rows * 10} rows", big)
+        report(f"{big_rows:,} rows", big)
         # Growth is judged relative to the floor of the same run: the machine's load varies.
         failures += [
             f"{n}: grew {big[n] / big['floor'] / (small[n] / small['floor']):.2f}x"

@@ -1,9 +1,11 @@
 """SQL for the dashboard reads: snapshots, daily aggregates, raw series, team boards, the catalog.
 
 Each function is one statement. Results come back columnar (one row of arrays, epoch numbers and
-day numbers instead of Python datetimes) and are handed to Polars; metric ids are always resolved
-by joining metric_definitions on the key, and a per-domain table is chosen by a gated UNION ALL
-branch (`md.domain = '<domain>'` is a one-time filter, so only the metric's own table is read).
+day numbers instead of Python datetimes) and are handed to Polars. Metric ids are resolved by
+joining metric_definitions on the key, and a per-domain table is chosen by a gated UNION ALL branch
+(`md.domain = '<domain>'` is a one-time filter, so only the metric's own table is read); the chart
+reads (daily_latest), the hottest, resolve built-in keys from a per-process map instead and name
+only the tables they read.
 """
 
 from __future__ import annotations
@@ -82,28 +84,51 @@ def daily_schema(tz: str) -> dict[str, Any]:
     return {"key": pl.String, "bucket": pl.Datetime("us", tz), "value": pl.Float64}
 
 
+# Built-in metrics (key -> id, domain): fixed by the catalog migration, so identical in every
+# database of this schema and safe to keep per process. Custom metrics are always looked up.
+_BUILTIN_METRICS: dict[str, tuple[int, str]] = {}
+
+
+async def metric_refs(conn: PgConn, keys: list[str]) -> dict[str, tuple[int, str]]:
+    """Id and domain of each known key (unknown keys are left out)."""
+    missing = [k for k in keys if k not in _BUILTIN_METRICS]
+    found = {k: _BUILTIN_METRICS[k] for k in keys if k in _BUILTIN_METRICS}
+    if missing:
+        for r in await conn.fetch(
+            "SELECT key, id, domain, custom FROM metric_definitions WHERE key = ANY($1::text[])", missing
+        ):
+            found[r["key"]] = (r["id"], r["domain"])
+            if not r["custom"]:
+                _BUILTIN_METRICS[r["key"]] = (r["id"], r["domain"])
+    return found
+
+
 async def daily_latest(conn: PgConn, wrestler_id: UUID, keys: list[str], limit: int) -> pl.LazyFrame:
     """Per metric, the day's last value on its latest `limit` days with data (the caller keeps the
     latest `limit` days across metrics: each of them is among some metric's latest `limit`).
-    One row per metric with two arrays (bucket epochs, values): no per-point Python objects. Lazy,
-    daily_schema(tz): the caller's computation runs in the same single collect."""
-    branches = " UNION ALL ".join(
-        f"""(SELECT d.bucket, d.last_value FROM {d}_daily d
-              WHERE md.domain = '{d}' AND d.wrestler_id = $1 AND d.metric_id = md.id
-              ORDER BY d.bucket DESC LIMIT $3)"""
-        for d in DOMAINS
-    )
-    rows = await conn.fetch(
-        f"""SELECT md.key, tz.z AS tz, x.t, x.v
-              FROM metric_definitions md
-              {_TZ}
+    One row per metric with two arrays (bucket epochs, values): no per-point Python objects. Only the
+    daily tables of the keys' domains are named. Lazy, daily_schema(tz): the caller's computation
+    runs in the same single collect."""
+    by_domain: dict[str, list[tuple[str, int]]] = {}
+    for key, (metric_id, domain) in (await metric_refs(conn, keys)).items():
+        by_domain.setdefault(domain, []).append((key, metric_id))
+    if not by_domain:
+        return pl.LazyFrame(schema=daily_schema("UTC"))
+    args: list[Any] = [wrestler_id, limit]
+    branches = []
+    for domain, refs in by_domain.items():
+        args += [[k for k, _ in refs], [i for _, i in refs]]
+        branches.append(f"""
+            SELECT m.key, x.t, x.v
+              FROM unnest(${len(args) - 1}::text[], ${len(args)}::int[]) AS m(key, id)
               CROSS JOIN LATERAL (
                 SELECT array_agg(date_part('epoch', y.bucket)) AS t, array_agg(y.last_value) AS v
-                  FROM ({branches}) y) x
-             WHERE md.key = ANY($2::text[]) AND x.t IS NOT NULL""",
-        wrestler_id,
-        keys,
-        limit,
+                  FROM (SELECT d.bucket, d.last_value FROM {domain}_daily d
+                         WHERE d.wrestler_id = $1 AND d.metric_id = m.id
+                         ORDER BY d.bucket DESC LIMIT $2) y) x
+             WHERE x.t IS NOT NULL""")
+    rows = await conn.fetch(
+        f"SELECT q.key, q.t, q.v, bucket_timezone() AS tz FROM ({' UNION ALL '.join(branches)}) q", *args
     )
     if not rows:
         return pl.LazyFrame(schema=daily_schema("UTC"))
