@@ -6,7 +6,8 @@ Decisions where the reference is silent:
   rule §5.4 applies to the overall score); a section with none has no score;
 - a driver's impact is '+' when its normalised value is at least the section score (it pulls the
   score up), '-' otherwise; its weight is the renormalised weight, its contribution weight × value;
-- the overall score's drivers are the present sections (metric = camelCase section name).
+- the overall score's drivers are the present sections (metric = camelCase section name);
+- every normalised input is clipped to 0–100, so every score is (the stored scores' CHECK).
 """
 
 from __future__ import annotations
@@ -113,7 +114,9 @@ def section_scores(inputs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
                 pl.lit(formula.section).alias("section"),
                 pl.lit(inp.metric).alias("metric"),
                 pl.lit(inp.weight).alias("weight"),
-                inp.normalised.cast(pl.Float64).alias("norm"),
+                # Scores are 0–100 whatever the input: a value beyond the range a formula expects
+                # (a catalog range wider than 0–100, a negative bos) counts as the bound it passed.
+                inp.normalised.cast(pl.Float64).clip(0.0, 100.0).alias("norm"),
                 inp.raw.cast(pl.Float64).alias("value"),
             ).join(
                 times.select(

@@ -163,3 +163,26 @@ class TestScoreChanges:
         )
         _, _, gone = score_changes(s2, d2, s, d, ["w1"])
         assert_frame_equal(gone, pl.DataFrame({"wrestler_id": ["w1"], "section": ["supplements"]}))
+
+
+def test_inputs_beyond_a_formula_s_range_keep_every_score_within_0_100() -> None:
+    extreme = {
+        **SEED,
+        "vo2max": 250,
+        "frr": 400,
+        "acs": -30,
+        "hydration_level": 300,
+        "hrv_score": 400,
+        "readiness_score": 180,
+        "fatigue_level": -50,
+        "adherence": 500,
+        "performance_correlation": 9,
+        "sleep_quality": 250,
+        "msi": 900,
+        "mes": -5,
+    }
+    scores, _ = all_scores(inputs(extreme))
+    assert scores.height > 0
+    assert scores["score"].min() >= 0.0  # type: ignore[operator]
+    assert scores["score"].max() <= 100.0  # type: ignore[operator]
+    assert (scores.filter(pl.col("section") == "recovery")["score"] == 100.0).all()

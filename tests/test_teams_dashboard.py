@@ -8,6 +8,7 @@ import pytest
 from core.config import Settings
 from db.types import PgConn
 from tests.dashboard_fixtures import World, local_date, local_noon, make_world, write
+from tests.helpers import create_team
 
 
 @pytest.fixture
@@ -107,3 +108,18 @@ class TestAthletes:
     async def test_teamless_coach_403(self, client: httpx.AsyncClient, world: World) -> None:
         r = await client.get(f"/api/v1/teams/{world.team}/athletes", headers=world.teamless_coach)
         assert r.status_code == 403
+
+
+class TestTeamWithoutWrestlers:
+    async def test_stats_and_board_are_empty_not_404(
+        self, client: httpx.AsyncClient, world: World, conn: PgConn
+    ) -> None:
+        team = await create_team(conn, "Empty Team")
+        stats = await client.get(f"/api/v1/teams/{team}/stats", headers=world.admin)
+        assert (stats.status_code, stats.json()) == (
+            200,
+            {"totalAthletes": 0, "averageScore": None, "competitionReady": 0, "needsAttention": 0},
+        )
+        board = await client.get(f"/api/v1/teams/{team}/athletes", headers=world.admin)
+        assert (board.status_code, board.json()) == (200, {"athletes": []})
+        assert board.headers["X-Total-Count"] == "0"
