@@ -7,6 +7,8 @@ from datetime import datetime
 
 import httpx
 import pytest
+from fastapi import FastAPI
+from starlette.types import Message, Receive, Scope, Send
 
 from core.config import Settings
 from db.types import PgConn
@@ -380,3 +382,29 @@ class TestAccess:
     async def test_teamless_coach_sees_nothing(self, client: httpx.AsyncClient, world: World) -> None:
         r = await client.get(url(world, "overview"), headers=world.teamless_coach)
         assert r.status_code == 403
+
+
+class TestCommitBeforeResponse:
+    async def test_a_2xx_is_sent_only_once_the_write_is_committed(
+        self, app: FastAPI, world: World, conn: PgConn
+    ) -> None:
+        """Another connection already sees the points when the response starts."""
+        visible: list[int] = []
+
+        async def watched(scope: Scope, receive: Receive, send: Send) -> None:
+            async def watch(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    visible.append(
+                        await conn.fetchval(
+                            "SELECT count(*) FROM recovery_series WHERE wrestler_id = $1", world.wrestler
+                        )
+                    )
+                await send(message)
+
+            await app(scope, receive, watch)
+
+        transport = httpx.ASGITransport(app=watched)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            r = await client.post(url(world, "recovery"), headers=world.admin, json=RECOVERY)
+        assert r.status_code == 201
+        assert visible == [len(RECOVERY)]
