@@ -16,6 +16,7 @@ from api import routes
 from api.deps import AppState
 from api.errors import install_error_handlers
 from api.middleware import RateLimitMiddleware, RequestContextMiddleware
+from api.prometheus import ApiMetrics
 from api.ratelimit import RateLimits
 from api.responses import OrjsonResponse
 from api.revocation import purge_expired
@@ -52,12 +53,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings)
     init_sentry(settings)
+    metrics = ApiMetrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool = await create_pool(settings)
         redis = Redis.from_url(redis_url(settings), socket_timeout=0.5, socket_connect_timeout=0.5)
-        state = AppState(settings=settings, pool=pool, redis=redis, limits=RateLimits(settings, redis))
+        state = AppState(
+            settings=settings, pool=pool, redis=redis, limits=RateLimits(settings, redis), metrics=metrics
+        )
         app.state.wrestle = state
         purger = asyncio.create_task(_purge_periodically(state))
         try:
@@ -79,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # add_middleware wraps: the last added is the outermost.
     app.add_middleware(RateLimitMiddleware, settings=settings)
-    app.add_middleware(RequestContextMiddleware, settings=settings)
+    app.add_middleware(RequestContextMiddleware, settings=settings, metrics=metrics)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

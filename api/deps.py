@@ -30,6 +30,7 @@ from db.types import PgConn, PgPool
 from ingest.refresh import finish_after_commit
 
 if TYPE_CHECKING:
+    from api.prometheus import ApiMetrics
     from api.ratelimit import RateLimits
 
 
@@ -39,6 +40,7 @@ class AppState:
     pool: PgPool
     redis: Redis
     limits: RateLimits | None = None
+    metrics: ApiMetrics | None = None
 
 
 async def get_state(request: Request) -> AppState:

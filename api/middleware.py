@@ -20,6 +20,7 @@ from fastapi.routing import iter_route_contexts
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import error_body
+from api.prometheus import ApiMetrics
 from core.config import Settings
 from core.errors import AppError
 from core.logging import get_logger
@@ -47,8 +48,9 @@ def _json_response(status: int, body: dict[str, Any], headers: dict[str, str]) -
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings, metrics: ApiMetrics | None = None) -> None:
         self.app = app
+        self.metrics = metrics
         self._templates: dict[int, str] | None = None
         self.no_store_prefixes = (settings.api_v1_prefix + "/auth", settings.api_v1_prefix + "/users")
         self.security_headers = [
@@ -113,13 +115,17 @@ class RequestContextMiddleware:
                 await send_wrapper(body)
         finally:
             state = scope.get("state") or {}
+            seconds = time.perf_counter() - started
+            route = self._template(scope)
+            if self.metrics is not None:
+                self.metrics.observe(scope["method"], route, status, seconds)
             log.info(
                 "request",
                 request_id=request_id,
                 method=scope["method"],
-                route=self._template(scope),
+                route=route,
                 status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                duration_ms=round(seconds * 1000, 2),
                 user_id=state.get("user_id"),
             )
             structlog.contextvars.unbind_contextvars("request_id")

@@ -5,6 +5,7 @@ Lookups come back as small Polars frames so that ingest resolves names by joins,
 
 from __future__ import annotations
 
+import asyncpg
 import polars as pl
 
 from db.types import PgConn
@@ -52,30 +53,87 @@ async def conversions_frame(conn: PgConn) -> pl.DataFrame:
     ).unique(["metric_id", "unit"], keep="first")
 
 
-async def register_custom_metric(conn: PgConn, *, domain: str, key: str, display_name: str, unit: str) -> int:
-    """Insert a custom metric (its key as alias, its unit as an accepted unit); return its id."""
+CATALOG_COLUMNS = (
+    "key, wire_name, domain, name_en, name_fa, unit, kind, min_value, max_value, direction,"
+    " target_low, target_high, panel, custom"
+)
+
+
+async def create_custom_metric(
+    conn: PgConn,
+    *,
+    domain: str,
+    key: str,
+    name_en: str,
+    name_fa: str,
+    unit: str = "",
+    kind: str = "numeric",
+    min_value: float | None = None,
+    max_value: float | None = None,
+    direction: str = "higher_better",
+    target_low: float | None = None,
+    target_high: float | None = None,
+    panel: str | None = None,
+    aliases: tuple[str, ...] = (),
+) -> asyncpg.Record:
+    """Insert a custom metric with its key and `aliases` (normalised; one already taken is left to its
+    metric) as aliases and its unit as an accepted unit; return its catalog row. A key already taken
+    raises UniqueViolationError."""
     parts = key.split("_")
     wire = parts[0] + "".join(p.capitalize() for p in parts[1:])
-    metric_id = await conn.fetchval(
-        """INSERT INTO metric_definitions (domain, key, wire_name, name_en, name_fa, unit, custom)
-           VALUES ($1, $2, $3, $4, $4, $5, true) RETURNING id""",
+    row = await conn.fetchrow(
+        f"""INSERT INTO metric_definitions (domain, key, wire_name, name_en, name_fa, unit, kind, min_value,
+                                            max_value, direction, target_low, target_high, panel, custom)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, true)
+            RETURNING id, {CATALOG_COLUMNS}""",
         domain,
         key,
         wire,
-        display_name,
+        name_en,
+        name_fa,
         unit,
+        kind,
+        min_value,
+        max_value,
+        direction,
+        target_low,
+        target_high,
+        panel,
     )
+    assert row is not None
     await conn.execute(
-        "INSERT INTO metric_aliases (alias, metric_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", key, metric_id
+        "INSERT INTO metric_aliases (alias, metric_id) SELECT a, $2 FROM unnest($1::text[]) a"
+        " ON CONFLICT DO NOTHING",
+        sorted({key, *aliases}),
+        row["id"],
     )
     if unit:
         await conn.execute(
             "INSERT INTO metric_unit_conversions (metric_id, from_unit, factor) VALUES ($1, $2, 1)"
             " ON CONFLICT DO NOTHING",
-            metric_id,
+            row["id"],
             unit.lower(),
         )
-    return int(metric_id)
+    return row
+
+
+async def register_custom_metric(conn: PgConn, *, domain: str, key: str, display_name: str, unit: str) -> int:
+    """A custom metric met in an ingest (registerMetrics): its name in both languages; return its id."""
+    row = await create_custom_metric(
+        conn, domain=domain, key=key, name_en=display_name, name_fa=display_name, unit=unit
+    )
+    return int(row["id"])
+
+
+async def taken_aliases(conn: PgConn, aliases: list[str]) -> list[str]:
+    rows = await conn.fetch(
+        "SELECT alias FROM metric_aliases WHERE alias = ANY($1::text[]) ORDER BY alias", aliases
+    )
+    return [r["alias"] for r in rows]
+
+
+async def domain_exists(conn: PgConn, domain: str) -> bool:
+    return bool(await conn.fetchval("SELECT EXISTS (SELECT 1 FROM series_domains WHERE domain = $1)", domain))
 
 
 # Wrestler matching for ingest lives here with the other ingest lookups (db/wrestlers.py serves the

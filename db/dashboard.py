@@ -17,6 +17,7 @@ from uuid import UUID
 import asyncpg
 import polars as pl
 
+from db.catalog import CATALOG_COLUMNS
 from db.types import PgConn
 
 DOMAINS = ("overview", "body_composition", "bloodwork", "recovery", "supplements", "performance")
@@ -253,19 +254,7 @@ async def series_points(
 
 # --- catalog
 async def metric_catalog(conn: PgConn) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        """SELECT key, wire_name, domain, name_en, name_fa, unit, kind, min_value, max_value, direction,
-                  target_low, target_high, panel, custom
-             FROM metric_definitions ORDER BY domain, id"""
-    )
-
-
-async def resolve_metrics(conn: PgConn, keys: list[str]) -> dict[str, tuple[int, str]]:
-    """key → (metric id, domain) for the keys the catalog knows."""
-    rows = await conn.fetch(
-        "SELECT key, id, domain FROM metric_definitions WHERE key = ANY($1::text[])", keys
-    )
-    return {r["key"]: (r["id"], r["domain"]) for r in rows}
+    return await conn.fetch(f"SELECT {CATALOG_COLUMNS} FROM metric_definitions ORDER BY domain, id")
 
 
 async def create_api_batch(conn: PgConn, user_id: UUID, rows: int, first_at: datetime) -> int:

@@ -35,7 +35,7 @@ async def write_values(
     conn: PgConn, user_id: UUID, wrestler_id: UUID, values: dict[str, float], recorded_at: datetime
 ) -> int:
     """Write metric values (catalog key → value) of one wrestler at one time; return the batch id."""
-    metrics = await dashboard_sql.resolve_metrics(conn, list(values))
+    metrics = await dashboard_sql.metric_refs(conn, list(values))
     unknown = sorted(set(values) - set(metrics))
     if unknown:
         raise ValidationFailed("Unknown metrics", {"metrics": unknown})

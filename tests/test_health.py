@@ -2,6 +2,10 @@ from __future__ import annotations
 
 import httpx
 
+from core.config import Settings
+from db.types import PgConn
+from tests.dashboard_fixtures import make_world
+
 
 class TestOperations:
     async def test_health_answers_without_auth(self, client: httpx.AsyncClient) -> None:
@@ -19,3 +23,38 @@ class TestOperations:
         r = await client.get("/api/v1/does-not-exist")
         assert r.status_code == 404
         assert r.json() == {"error": "NOT_FOUND", "message": "Not Found", "details": {}}
+
+
+class TestPrometheus:
+    async def test_requests_are_counted_by_route_template_never_by_id(
+        self, client: httpx.AsyncClient, conn: PgConn, settings: Settings
+    ) -> None:
+        world = await make_world(conn, settings)
+        for _ in range(3):
+            r = await client.get(f"/api/v1/wrestlers/{world.wrestler}/overview", headers=world.admin)
+            assert r.status_code == 200
+        await client.get(f"/api/v1/wrestlers/{world.wrestler}/overview")  # 401
+        r = await client.get("/metrics")
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
+        text = r.text
+        route = "/api/v1/wrestlers/{wrestlerId}/overview"
+        assert f'wrestle_http_requests_total{{method="GET",route="{route}",status="200"}} 3.0' in text
+        assert f'wrestle_http_requests_total{{method="GET",route="{route}",status="401"}} 1.0' in text
+        assert f'wrestle_http_request_duration_seconds_count{{method="GET",route="{route}"}} 4.0' in text
+        assert str(world.wrestler) not in text
+
+    async def test_ingested_rows_are_counted_by_outcome(
+        self, client: httpx.AsyncClient, conn: PgConn, settings: Settings
+    ) -> None:
+        world = await make_world(conn, settings)
+        csv = (
+            f"wrestler,metric,recorded_at,value\n{world.wrestler},weight,2025-11-10 08:00,80.5\n"
+            f"{world.wrestler},weight,2025-11-11 08:00,81\n{world.wrestler},weight,2025-11-12 08:00,-4\n"
+        )
+        headers = {**world.admin, "Content-Type": "text/csv"}
+        assert (await client.post("/api/v1/ingest/csv", headers=headers, content=csv)).status_code == 200
+        assert (await client.post("/api/v1/ingest/csv", headers=headers, content=csv)).status_code == 200
+        text = (await client.get("/metrics")).text
+        assert 'wrestle_ingest_rows_total{outcome="inserted"} 2.0' in text
+        assert 'wrestle_ingest_rows_total{outcome="unchanged"} 2.0' in text
+        assert 'wrestle_ingest_rows_total{outcome="rejected"} 2.0' in text

@@ -203,7 +203,9 @@ TABLE: dict[tuple[str, str], Rule] = {
     # series, catalog, ingest (API.md §4)
     ("GET", WRESTLER + "/series"): Rule("wrestler-read", query="?metric=weight"),
     ("GET", "/api/v1/metrics"): Rule("authenticated"),
-    ("POST", "/api/v1/metrics"): Rule("admin", 201, const({"key": "matrix_metric"}), loose=True),
+    ("POST", "/api/v1/metrics"): Rule(
+        "admin", 201, const({"key": "matrix_metric", "domain": "performance", "nameEn": "Matrix metric"})
+    ),
     ("POST", "/api/v1/ingest/csv"): Rule(
         "authenticated",
         loose=True,

@@ -1,10 +1,11 @@
-"""Operations: liveness and readiness."""
+"""Operations: liveness, readiness and Prometheus metrics."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter
+from fastapi.responses import Response
 
 from api.deps import State
 from api.responses import OrjsonResponse
@@ -33,3 +34,11 @@ async def ready(state: State) -> dict[str, Any]:
     if problems:
         raise ServiceUnavailable("Not ready", problems)
     return {"status": "ready", "database": "ok", "redis": "ok"}
+
+
+@router.get("/metrics", include_in_schema=False)
+async def prometheus_metrics(state: State) -> Response:
+    """Prometheus text format. Public like /health: it holds counts and latencies by route template,
+    never ids or values (restrict it at the proxy if even that is too much)."""
+    assert state.metrics is not None
+    return Response(state.metrics.render(), media_type=state.metrics.content_type)

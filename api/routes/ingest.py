@@ -14,13 +14,13 @@ from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartParser
 
-from api.deps import Conn, CurrentUser, SettingsDep
+from api.deps import AppState, Conn, CurrentUser, SettingsDep, State
 from api.responses import OrjsonResponse
 from core.access import Principal
 from core.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from db import ingest_batches as batches_sql
 from ingest.batches import batch_json
-from ingest.pipeline import Options, undo_batch
+from ingest.pipeline import Options, Report, undo_batch
 from ingest.service import MAX_READINGS, ingest_csv, ingest_readings, strict_failure
 from ingest.validate import Actor, Calendar
 
@@ -98,9 +98,22 @@ async def _save_upload(request: Request, path: Path, limit: int) -> str | None:
     return upload.filename
 
 
+def answer(state: AppState, opts: Options, report: Report) -> OrjsonResponse:
+    """The report, counted in the process's metrics when written; 422 for a strict ingest with
+    rejected rows (nothing was written)."""
+    if report.committed and state.metrics is not None:
+        state.metrics.count_ingest(
+            report.rows_inserted, report.rows_updated, report.rows_unchanged, report.rows_rejected
+        )
+    if opts.strict and report.error_count:
+        raise strict_failure(report)
+    return OrjsonResponse(report.to_json())
+
+
 @router.post("/ingest/csv")
 async def post_csv(
     request: Request,
+    state: State,
     conn: Conn,
     user: CurrentUser,
     settings: SettingsDep,
@@ -112,9 +125,7 @@ async def post_csv(
         path = Path(tmp) / "upload.csv"
         filename = await _save_upload(request, path, settings.ingest_max_bytes)
         report = await ingest_csv(conn, path, fmt=format, opts=opts, actor=actor_of(user), filename=filename)
-    if opts.strict and report.error_count:
-        raise strict_failure(report)
-    return OrjsonResponse(report.to_json())
+    return answer(state, opts, report)
 
 
 class Reading(BaseModel):
@@ -136,6 +147,7 @@ class ReadingsBody(BaseModel):
 @router.post("/ingest/readings")
 async def post_readings(
     body: ReadingsBody,
+    state: State,
     conn: Conn,
     user: CurrentUser,
     settings: SettingsDep,
@@ -144,9 +156,7 @@ async def post_readings(
     opts = params.options(settings.default_timezone, body.source)
     readings: list[dict[str, Any]] = [r.model_dump() for r in body.readings]
     report = await ingest_readings(conn, readings, opts=opts, actor=actor_of(user))
-    if opts.strict and report.error_count:
-        raise strict_failure(report)
-    return OrjsonResponse(report.to_json())
+    return answer(state, opts, report)
 
 
 @router.get("/ingest/batches")
