@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import cast
 
 import sentry_sdk
 from fastapi import FastAPI
@@ -23,6 +24,8 @@ from api.revocation import purge_expired
 from core.config import Settings, get_settings
 from core.logging import configure_logging, get_logger
 from db.connection import create_pool, redis_url
+from db.types import PgConn
+from ingest.refresh import finish_after_commit
 
 log = get_logger("wrestle.app")
 
@@ -49,6 +52,18 @@ async def _purge_periodically(state: AppState) -> None:
         await asyncio.sleep(state.settings.purge_interval_seconds)
 
 
+async def _finish_refreshes_periodically(state: AppState) -> None:
+    """Continuous-aggregate refreshes a crash left queued between a commit and its refresh (the
+    queue is empty on the Apache edition: one cheap query per interval)."""
+    while True:
+        await asyncio.sleep(state.settings.aggregate_refresh_interval_seconds)
+        try:
+            async with state.pool.acquire() as conn:
+                await finish_after_commit(cast(PgConn, conn))
+        except Exception as exc:  # the next round retries
+            log.warning("aggregate_refresh_failed", error=type(exc).__name__)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings)
@@ -63,13 +78,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings=settings, pool=pool, redis=redis, limits=RateLimits(settings, redis), metrics=metrics
         )
         app.state.wrestle = state
-        purger = asyncio.create_task(_purge_periodically(state))
+        jobs = [
+            asyncio.create_task(_purge_periodically(state)),
+            asyncio.create_task(_finish_refreshes_periodically(state)),
+        ]
         try:
             yield
         finally:
-            purger.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await purger
+            for job in jobs:
+                job.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await job
             await redis.aclose()
             await pool.close()
 

@@ -23,6 +23,7 @@ from db.connection import database_url, init_connection
 from db.types import PgConn
 from ingest.normalize import parse_times
 from ingest.pipeline import Options, Report, run_ingest
+from ingest.refresh import finish_after_commit
 from ingest.validate import RAW_SCHEMA, Actor, Columns
 
 # table -> value column
@@ -133,6 +134,7 @@ async def import_legacy_db(conn: PgConn, legacy: PgConn, *, timezone: str, dry_r
         )
         if dry_run:
             raise _DryRun(report)
+    await finish_after_commit(conn)
     return report
 
 

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
     allow_signup: bool = True
     purge_interval_seconds: int = Field(default=3600, ge=1)
+    # Continuous-aggregate mode: how often the API finishes refreshes left queued (see db/aggregates).
+    aggregate_refresh_interval_seconds: int = Field(default=60, ge=1)
 
     # External servers; when unset the embedded cluster and Redis under data_dir are used.
     database_url: str | None = None
