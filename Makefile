@@ -19,7 +19,7 @@ run: setup ## Start database and Redis, migrate, load demo data if empty, serve 
 test: setup ## Lint, type-check and run the whole test suite (starts and stops what it needs)
 	@bash scripts/test.sh
 
-bench: setup ## Run the benchmarks (needs the demo data for the HTTP ones)
+bench: setup ## Run the benchmarks (WRESTLE_BENCH_10M=1 adds the 10-million-row stages)
 	@$(WRESTLE) db start
 	@uv run --frozen pytest benchmarks -m benchmark --benchmark-enable -p no:cacheprovider -o addopts=""
 
