@@ -19,6 +19,7 @@ from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from redis.asyncio import Redis
 
+from api.ratelimit import RATE_LIMIT_STATE, enforce_pending
 from core.access import Principal, Scope
 from core.config import Settings
 from core.errors import Forbidden, InvalidToken, NotAuthenticated, NotFound
@@ -145,6 +146,9 @@ def _path_wrestler(request: Request | None) -> UUID | None:
 async def get_principal(request: Request, state: State, conn: Conn, credentials: Credentials) -> Principal:
     principal = await resolve_principal(state, conn, access_claims(state, credentials, request), request)
     request.state.user_id = str(principal.id)  # for the access log line
+    # An authenticated read's rate-limit verdict was counted during the lookup (api.middleware):
+    # settled here, before the route reads anything.
+    await enforce_pending(getattr(request.state, RATE_LIMIT_STATE, None))
     return principal
 
 

@@ -4,6 +4,7 @@ limit"). The middleware applies the per-caller limits; the login route uses the 
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from dataclasses import dataclass
@@ -14,9 +15,13 @@ from limits.aio.strategies import FixedWindowRateLimiter
 from redis.asyncio import Redis
 
 from core.config import Settings
+from core.errors import RateLimited
 from core.logging import get_logger
 
 log = get_logger("wrestle.ratelimit")
+
+# Request state key of an authenticated read's pending verdict (api.middleware, api.deps).
+RATE_LIMIT_STATE = "rate_limit_verdict"
 
 # KEYS[1] the window's counter, ARGV[1] the window in seconds -> {count, milliseconds left}. A
 # counter left without expiry (a failure between the two calls) gets one again.
@@ -128,3 +133,19 @@ class RateLimits:
                 await limiter.clear(item, key)
             except Exception as exc:
                 self._fail_over(exc)
+
+
+def exceeded(verdict: Verdict) -> RateLimited:
+    """The 429 of a verdict that refused."""
+    return RateLimited(
+        f"Rate limit of {verdict.limit} requests per minute exceeded; retry in {verdict.retry_after} s",
+        {"limit": verdict.limit, "retryAfter": verdict.retry_after},
+    )
+
+
+async def enforce_pending(pending: asyncio.Future[Verdict] | None) -> None:
+    """Wait for an authenticated read's verdict (started by the middleware); RateLimited if refused."""
+    if pending is not None:
+        verdict = await pending
+        if not verdict.allowed:
+            raise exceeded(verdict)

@@ -72,6 +72,27 @@ class TestApiLimit:
         r = await small.get(f"{API}/auth/me", headers=bearer(token))
         assert r.status_code == 200
 
+    async def test_authenticated_reads_and_writes_over_the_limit_are_429(
+        self, small: httpx.AsyncClient, conn: PgConn
+    ) -> None:
+        """Authenticated reads are counted while the caller is looked up: the same headers, the
+        same 429, for routes that authenticate and for one that does not (/health is outside the
+        limits, an unknown API path is not)."""
+        await create_user(conn, "admin", email="admin@example.com")
+        token = bearer((await login(small, "admin@example.com"))["accessToken"])
+        reads = [await small.get(f"{API}/auth/me", headers=token) for _ in range(3)]
+        assert [r.status_code for r in reads] == [200, 200, 200]
+        assert [r.headers["x-ratelimit-remaining"] for r in reads] == ["2", "1", "0"]
+        for over in (
+            await small.get(f"{API}/auth/me", headers=token),
+            await small.get(f"{API}/metrics", headers=token),
+            await small.get(f"{API}/no-such-route", headers=token),
+            await small.post(f"{API}/teams", headers=token, json={"name": "Over the limit"}),
+        ):
+            assert over.status_code == 429 and over.json()["error"] == "RATE_LIMIT_EXCEEDED"
+            assert over.headers["x-ratelimit-remaining"] == "0" and "retry-after" in over.headers
+        assert await conn.fetchval("SELECT count(*) FROM teams WHERE name = 'Over the limit'") == 0
+
     async def test_health_is_not_limited(self, small: httpx.AsyncClient) -> None:
         for _ in range(5):
             r = await small.get("/health")
