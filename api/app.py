@@ -23,7 +23,7 @@ from api.responses import OrjsonResponse
 from api.revocation import purge_expired
 from core.config import Settings, get_settings
 from core.logging import configure_logging, get_logger
-from db.connection import create_pool, redis_url
+from db.connection import bucket_timezone, create_pool, redis_url
 from db.types import PgConn
 from ingest.refresh import finish_after_commit
 
@@ -75,7 +75,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pool = await create_pool(settings)
         redis = Redis.from_url(redis_url(settings), socket_timeout=0.5, socket_connect_timeout=0.5)
         state = AppState(
-            settings=settings, pool=pool, redis=redis, limits=RateLimits(settings, redis), metrics=metrics
+            settings=settings,
+            pool=pool,
+            redis=redis,
+            limits=RateLimits(settings, redis),
+            metrics=metrics,
+            bucket_timezone=await bucket_timezone(pool),
         )
         app.state.wrestle = state
         jobs = [

@@ -42,6 +42,8 @@ class AppState:
     redis: Redis
     limits: RateLimits | None = None
     metrics: ApiMetrics | None = None
+    # The database's day-bucket zone, read once at start-up: it is fixed when the aggregates are made.
+    bucket_timezone: str = "UTC"
 
 
 async def get_state(request: Request) -> AppState:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import polars as pl
@@ -79,10 +80,14 @@ async def snapshots(conn: PgConn, wrestler_id: UUID, keys: list[str]) -> pl.Data
     return frame(row, SNAPSHOT_SCHEMA)
 
 
-def daily_schema(tz: str) -> dict[str, Any]:
-    """Daily rows: the bucket (the local midnight starting the day, as a time-zone-aware datetime, so
-    its local date costs nothing until asked for) and the day's value of the metric `key`."""
-    return {"key": pl.String, "bucket": pl.Datetime("us", tz), "value": pl.Float64}
+DAILY_SCHEMA: dict[str, Any] = {"key": pl.String, "date": pl.String, "value": pl.Float64}
+
+
+def _zone_literal(tz: str) -> str:
+    """A time zone name as an SQL literal. Inlined rather than bound: PostgreSQL then resolves the
+    zone once per query instead of once per row."""
+    ZoneInfo(tz)  # a real IANA name, or an error here rather than odd SQL
+    return "'" + tz.replace("'", "''") + "'"
 
 
 # Built-in metrics (key -> id, domain): fixed by the catalog migration, so identical in every
@@ -104,47 +109,40 @@ async def metric_refs(conn: PgConn, keys: list[str]) -> dict[str, tuple[int, str
     return found
 
 
-async def daily_latest(conn: PgConn, wrestler_id: UUID, keys: list[str], limit: int) -> pl.LazyFrame:
+async def daily_latest(conn: PgConn, wrestler_id: UUID, keys: list[str], limit: int, tz: str) -> pl.LazyFrame:
     """Per metric, the day's last value on its latest `limit` days with data (the caller keeps the
-    latest `limit` days across metrics: each of them is among some metric's latest `limit`).
-    One row per metric with two arrays (bucket epochs, values): no per-point Python objects. Only the
-    daily tables of the keys' domains are named. Lazy, daily_schema(tz): the caller's computation
-    runs in the same single collect."""
+    latest `limit` days across metrics: each of them is among some metric's latest `limit`), with
+    the day as its ISO date in `tz`, the bucket time zone (AppState.bucket_timezone). One row per
+    metric with two arrays: no per-point Python objects. Only the daily tables of the keys' domains
+    are named. Lazy, DAILY_SCHEMA: the caller's computation runs in the same single collect."""
     by_domain: dict[str, list[tuple[str, int]]] = {}
     for key, (metric_id, domain) in (await metric_refs(conn, keys)).items():
         by_domain.setdefault(domain, []).append((key, metric_id))
-    if not by_domain:
-        return pl.LazyFrame(schema=daily_schema("UTC"))
     args: list[Any] = [wrestler_id, limit]
     branches = []
+    zone = _zone_literal(tz)
     for domain, refs in by_domain.items():
         args += [[k for k, _ in refs], [i for _, i in refs]]
         branches.append(f"""
-            SELECT m.key, x.t, x.v
+            SELECT m.key, x.d, x.v
               FROM unnest(${len(args) - 1}::text[], ${len(args)}::int[]) AS m(key, id)
               CROSS JOIN LATERAL (
-                SELECT array_agg(date_part('epoch', y.bucket)) AS t, array_agg(y.last_value) AS v
+                SELECT array_agg(to_char(y.bucket AT TIME ZONE {zone}, 'YYYY-MM-DD')) AS d,
+                       array_agg(y.last_value) AS v
                   FROM (SELECT d.bucket, d.last_value FROM {domain}_daily d
                          WHERE d.wrestler_id = $1 AND d.metric_id = m.id
                          ORDER BY d.bucket DESC LIMIT $2) y) x
-             WHERE x.t IS NOT NULL""")
-    rows = await conn.fetch(
-        f"SELECT q.key, q.t, q.v, bucket_timezone() AS tz FROM ({' UNION ALL '.join(branches)}) q", *args
-    )
-    if not rows:
-        return pl.LazyFrame(schema=daily_schema("UTC"))
-    tz = rows[0]["tz"]
+             WHERE x.d IS NOT NULL""")
+    rows = await conn.fetch(" UNION ALL ".join(branches), *args) if branches else []
     flat = pl.DataFrame(
         {
-            "key": [r["key"] for r in rows for _ in r["t"]],
-            "t": [t for r in rows for t in r["t"]],
+            "key": [r["key"] for r in rows for _ in r["d"]],
+            "date": [d for r in rows for d in r["d"]],
             "value": [v for r in rows for v in r["v"]],
         },
-        schema={"key": pl.String, "t": pl.Float64, "value": pl.Float64},
+        schema=DAILY_SCHEMA,
     )
-    # Epoch µs cast to a zoned datetime is the same instant (Polars stores UTC): no conversion here.
-    bucket = (pl.col("t") * 1_000_000).cast(pl.Int64).cast(pl.Datetime("us", tz)).alias("bucket")
-    return flat.lazy().select("key", bucket, "value")
+    return flat.lazy()
 
 
 STACK_SCHEMA: dict[str, Any] = {

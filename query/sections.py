@@ -163,17 +163,15 @@ ENGINE: Final = "in-memory"
 
 
 def chart_axis(daily: pl.LazyFrame | pl.DataFrame, limit: int, keys: list[str]) -> pl.DataFrame:
-    """One row per day (the latest `limit` days with data, oldest first) with its local ISO `date`,
-    and one column per key (null where that metric has no value that day, all null for a key without
-    data). Daily rows are unique per (key, bucket) and a day has one bucket whatever the metric, so
-    the pivot needs no aggregation and its index is exactly the axis; local dates are computed for
-    the axis only. One collect."""
+    """One row per day (the latest `limit` days with data, oldest first; `date` is the local ISO
+    date, so it sorts as days do) and one column per key (null where that metric has no value that
+    day, all null for a key without data). Daily rows are unique per (key, date), so the pivot needs
+    no aggregation and its index is exactly the axis. One collect."""
     return (
         daily.lazy()
-        .pivot(on="key", on_columns=keys, index="bucket", values="value")
-        .sort("bucket")
+        .pivot(on="key", on_columns=keys, index="date", values="value")
+        .sort("date")
         .tail(limit)
-        .with_columns(pl.col("bucket").dt.date().dt.to_string("%Y-%m-%d").alias("date"))
         .collect(engine=ENGINE)
     )
 
@@ -231,7 +229,7 @@ def performance_chart_payload(
     series = frame.filter(pl.col("key") != "rpe")
     axis = chart_axis(series, limit, chart_keys(template))
     out = render_chart(template, axis)
-    rpe_days = frame.filter(pl.col("key") == "rpe").sort("bucket", descending=True).head(limit)
+    rpe_days = frame.filter(pl.col("key") == "rpe").sort("date", descending=True).head(limit)
     out["analytics"]["rpe"] = rpe_distribution(rpe_days)
     rows = _by_key(snap)
     zones = _labelled(rows, tuple(zip(HR_ZONE_LABELS, HR_ZONE_KEYS, strict=True)))

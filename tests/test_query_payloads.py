@@ -19,15 +19,11 @@ from query.sections import (
 from query.team_view import athlete_card, stats_payload
 
 
-def daily(rows: list[tuple[str, int, float]], tz: str = "Asia/Tehran") -> pl.DataFrame:
-    """Daily rows from (key, local day number since 1970-01-01, value): buckets at local midnight."""
+def daily(rows: list[tuple[str, int, float]]) -> pl.DataFrame:
+    """Daily rows from (key, local day number since 1970-01-01, value)."""
     return pl.DataFrame(
         rows, schema={"key": pl.String, "day": pl.Int32, "value": pl.Float64}, orient="row"
-    ).select(
-        "key",
-        pl.col("day").cast(pl.Date).cast(pl.Datetime("us")).dt.replace_time_zone(tz).alias("bucket"),
-        "value",
-    )
+    ).select("key", pl.col("day").cast(pl.Date).dt.to_string("%Y-%m-%d").alias("date"), "value")
 
 
 def snap(rows: list[tuple[str, float | None, float | None]]) -> pl.DataFrame:
@@ -59,14 +55,6 @@ class TestChartAxis:
     def test_missing_series_is_all_null(self) -> None:
         out = chart_payload(CHARTS["body-composition/trends"], daily([("weight", 0, 80.0)]), 30)
         assert out["bodyFat"] == {"dates": ["1970-01-01"], "values": [None]}
-
-
-class TestLocalDates:
-    def test_tehran_midnight_is_its_own_day(self) -> None:
-        # 2026-01-05 00:00 Asia/Tehran = 2026-01-04 20:30 UTC = epoch 1767558600
-        bucket = pl.Series([1767558600 * 1_000_000]).cast(pl.Datetime("us", "Asia/Tehran"))
-        frame = pl.DataFrame({"key": ["a"], "bucket": bucket, "value": [1.0]})
-        assert chart_axis(frame, 30, ["a"])["date"].to_list() == ["2026-01-05"]
 
 
 class TestOverviewPayload:

@@ -3,7 +3,7 @@ states and access rules."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -269,6 +269,20 @@ class TestCharts:
             "bodyWeight": {"dates": dates, "values": [None, 86.0, 85.5]},
             "bodyFat": {"dates": dates, "values": [9.0, None, None]},
         }
+
+    async def test_days_are_tehran_days(self, client: httpx.AsyncClient, world: World, conn: PgConn) -> None:
+        # 2025-11-10 00:10 and 23:50 Tehran (+03:30) are 2025-11-09 20:40 and 2025-11-10 20:20 UTC.
+        await write(
+            conn,
+            world.wrestler,
+            [
+                ("weight", datetime(2025, 11, 9, 20, 40, tzinfo=UTC), 80.0),
+                ("weight", datetime(2025, 11, 10, 20, 20, tzinfo=UTC), 81.0),
+                ("weight", datetime(2025, 11, 10, 20, 40, tzinfo=UTC), 82.0),
+            ],
+        )
+        body = (await client.get(url(world, "body-composition/trends"), headers=world.admin)).json()
+        assert body["bodyWeight"] == {"dates": ["2025-11-10", "2025-11-11"], "values": [81.0, 82.0]}
 
     async def test_bloodwork_panels(self, client: httpx.AsyncClient, world: World, conn: PgConn) -> None:
         await write(conn, world.wrestler, [("wbc", local_noon(5), 6.1), ("ldl", local_noon(2), 90.0)])

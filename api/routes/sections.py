@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Body, Header, Query
 from pydantic import BaseModel, Field, create_model, field_validator
 
-from api.deps import Conn, CurrentUser, SettingsDep, WrestlerInScope
+from api.deps import Conn, CurrentUser, SettingsDep, State, WrestlerInScope
 from api.responses import OrjsonResponse
 from core.access import Principal
 from core.errors import Forbidden, ValidationFailed
@@ -167,8 +167,10 @@ def _register_chart(path: str) -> None:
     template = CHARTS[path]
     keys = chart_keys(template)
 
-    async def get_chart(conn: Conn, wrestler: WrestlerInScope, limit: Limit = 30) -> OrjsonResponse:
-        daily = await dashboard_sql.daily_latest(conn, wrestler["id"], keys, limit)
+    async def get_chart(
+        conn: Conn, state: State, wrestler: WrestlerInScope, limit: Limit = 30
+    ) -> OrjsonResponse:
+        daily = await dashboard_sql.daily_latest(conn, wrestler["id"], keys, limit, state.bucket_timezone)
         return OrjsonResponse(payloads.chart_payload(template, daily, limit))
 
     get_chart.__name__ = "get_" + path.replace("-", "_").replace("/", "_")
@@ -239,10 +241,16 @@ async def get_inbody(conn: Conn, wrestler: WrestlerInScope) -> OrjsonResponse:
 
 @router.get("/supplements/charts")
 async def get_supplements_charts(
-    conn: Conn, wrestler: WrestlerInScope, limit: Limit = 30, accept_language: AcceptLanguage = None
+    conn: Conn,
+    state: State,
+    wrestler: WrestlerInScope,
+    limit: Limit = 30,
+    accept_language: AcceptLanguage = None,
 ) -> OrjsonResponse:
     template = CHARTS["supplements/charts"]
-    daily = await dashboard_sql.daily_latest(conn, wrestler["id"], chart_keys(template), limit)
+    daily = await dashboard_sql.daily_latest(
+        conn, wrestler["id"], chart_keys(template), limit, state.bucket_timezone
+    )
     stack = await dashboard_sql.supplement_stack(
         conn, wrestler["id"], sorted(SUPPLEMENT_STATS), STACK_WINDOW_DAYS
     )
@@ -252,9 +260,11 @@ async def get_supplements_charts(
 
 
 @router.get("/bodybuilding-performance/charts")
-async def get_performance_charts(conn: Conn, wrestler: WrestlerInScope, limit: Limit = 30) -> OrjsonResponse:
+async def get_performance_charts(
+    conn: Conn, state: State, wrestler: WrestlerInScope, limit: Limit = 30
+) -> OrjsonResponse:
     keys = chart_keys(CHARTS["bodybuilding-performance/charts"]) + list(PERFORMANCE_DAILY_EXTRA)
-    daily = await dashboard_sql.daily_latest(conn, wrestler["id"], keys, limit)
+    daily = await dashboard_sql.daily_latest(conn, wrestler["id"], keys, limit, state.bucket_timezone)
     extra = [*HR_ZONE_KEYS, *(k for _, k in SYMMETRY), *(k for _, k in ACTIVATION)]
     snap = await dashboard_sql.snapshots(conn, wrestler["id"], extra)
     return OrjsonResponse(payloads.performance_chart_payload(daily, snap, limit))
