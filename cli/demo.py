@@ -6,11 +6,10 @@ import asyncio
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-import asyncpg
 import typer
 
 from core.config import get_settings
-from db.connection import database_url, init_connection
+from db.connection import connect
 from ingest.demo import MAX_WRESTLERS, DemoSpec
 from ingest.demo_load import Account, DemoSummary, demo_accounts, load_demo
 
@@ -36,8 +35,7 @@ def _print_summary(s: DemoSummary) -> None:
 
 async def _run(spec: DemoSpec, if_empty: bool) -> tuple[DemoSummary | None, list[Account]]:
     settings = get_settings()
-    conn = await asyncpg.connect(database_url(settings), server_settings={"timezone": "UTC"})
-    await init_connection(conn)
+    conn = await connect(settings)
     try:
         now = datetime.now(UTC)
         end = now.astimezone(ZoneInfo(settings.bucket_timezone)).date()

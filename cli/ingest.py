@@ -18,14 +18,13 @@ import threading
 from pathlib import Path
 from typing import Literal
 
-import asyncpg
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from core.config import get_settings
 from core.errors import AppError
-from db.connection import database_url, init_connection
+from db.connection import connect
 from ingest.pipeline import Options, Report
 from ingest.service import ingest_csv
 from ingest.validate import Actor
@@ -50,8 +49,7 @@ def _count_lines(path: Path) -> int:
 
 async def _run(paths: list[Path], fmt: Literal["auto", "long", "wide"], opts: Options) -> list[Report]:
     settings = get_settings()
-    conn = await asyncpg.connect(database_url(settings), server_settings={"timezone": "UTC"})
-    await init_connection(conn)
+    conn = await connect(settings)
     reports: list[Report] = []
     try:
         for path in paths:

@@ -19,7 +19,7 @@ import polars as pl
 import typer
 
 from core.config import get_settings
-from db.connection import database_url, init_connection
+from db.connection import connect
 from db.types import PgConn
 from ingest.normalize import parse_times
 from ingest.pipeline import Options, Report, run_ingest
@@ -145,10 +145,9 @@ class _DryRun(Exception):
 
 async def _main(url: str, dry_run: bool) -> Report:
     settings = get_settings()
-    conn = await asyncpg.connect(database_url(settings), server_settings={"timezone": "UTC"})
+    conn = await connect(settings)
     legacy = await asyncpg.connect(url)
     try:
-        await init_connection(conn)
         try:
             return await import_legacy_db(conn, legacy, timezone=settings.default_timezone, dry_run=dry_run)
         except _DryRun as d:

@@ -13,12 +13,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import polars as pl
 
 from db.catalog import CATALOG_COLUMNS
+from db.literals import zone_literal
 from db.types import PgConn
 
 DOMAINS = ("overview", "body_composition", "bloodwork", "recovery", "supplements", "performance")
@@ -83,13 +83,6 @@ async def snapshots(conn: PgConn, wrestler_id: UUID, keys: list[str]) -> pl.Data
 DAILY_SCHEMA: dict[str, Any] = {"key": pl.String, "date": pl.String, "value": pl.Float64}
 
 
-def _zone_literal(tz: str) -> str:
-    """A time zone name as an SQL literal. Inlined rather than bound: PostgreSQL then resolves the
-    zone once per query instead of once per row."""
-    ZoneInfo(tz)  # a real IANA name, or an error here rather than odd SQL
-    return "'" + tz.replace("'", "''") + "'"
-
-
 # Built-in metrics (key -> id, domain): fixed by the catalog migration, so identical in every
 # database of this schema and safe to keep per process. Custom metrics are always looked up.
 _BUILTIN_METRICS: dict[str, tuple[int, str]] = {}
@@ -120,7 +113,7 @@ async def daily_latest(conn: PgConn, wrestler_id: UUID, keys: list[str], limit: 
         by_domain.setdefault(domain, []).append((key, metric_id))
     args: list[Any] = [wrestler_id, limit]
     branches = []
-    zone = _zone_literal(tz)
+    zone = zone_literal(tz)
     for domain, refs in by_domain.items():
         args += [[k for k, _ in refs], [i for _, i in refs]]
         branches.append(f"""

@@ -11,6 +11,7 @@ from datetime import datetime
 
 import asyncpg
 
+from db.literals import zone_literal
 from db.types import PgConn
 
 STAGE = "_series_stage"
@@ -96,20 +97,21 @@ async def insert_new(conn: PgConn, domain: str, data: bytes, *, binary: bool = F
     return True
 
 
-async def record_changed_days(conn: PgConn, domain: str, csv_bytes: bytes) -> None:
+async def record_changed_days(conn: PgConn, domain: str, csv_bytes: bytes, tz: str) -> None:
     """Record (wrestler, metric, local day) rows as changed keys; the bucket is computed by the same
-    time_bucket() the aggregates use (from local noon, so zone transitions at midnight cannot shift it)."""
+    time_bucket() the aggregates use (from local noon, so zone transitions at midnight cannot shift
+    it). `tz` is the bucket time zone (bucket_timezone())."""
     await conn.execute(f"TRUNCATE {CHANGED_DAYS}")
     await conn.copy_to_table(
         CHANGED_DAYS, source=io.BytesIO(csv_bytes), columns=("wrestler_id", "metric_id", "day"), format="csv"
     )
+    zone = zone_literal(tz)
     await conn.execute(
         f"""
         INSERT INTO {CHANGED} (domain, wrestler_id, metric_id, bucket)
         SELECT $1, wrestler_id, metric_id,
                time_bucket(interval '1 day',
-                           (day::timestamp + interval '12 hours') AT TIME ZONE bucket_timezone(),
-                           bucket_timezone())
+                           (day::timestamp + interval '12 hours') AT TIME ZONE {zone}, {zone})
           FROM {CHANGED_DAYS}""",
         domain,
     )

@@ -102,6 +102,7 @@ class PreparedPart:
 class PreparedPoints:
     replaced: int  # rows replaced by a later row of the same key in this call
     parts: list[PreparedPart]
+    bucket_timezone: str
 
 
 def prepare_points(points: pl.DataFrame, batch_id: int | None, bucket_timezone: str) -> PreparedPoints:
@@ -128,7 +129,9 @@ def prepare_points(points: pl.DataFrame, batch_id: int | None, bucket_timezone: 
                 changed_days=changed_days_csv(part, bucket_timezone),
             )
         )
-    return PreparedPoints(replaced=points.height - deduped.height, parts=parts)
+    return PreparedPoints(
+        replaced=points.height - deduped.height, parts=parts, bucket_timezone=bucket_timezone
+    )
 
 
 async def write_prepared(conn: PgConn, prepared: PreparedPoints, batch_id: int | None) -> WriteResult:
@@ -143,7 +146,9 @@ async def write_prepared(conn: PgConn, prepared: PreparedPoints, batch_id: int |
         if not await series_sql.may_conflict(conn, part.domain, *part.ranges) and await series_sql.insert_new(
             conn, part.domain, part.data, binary=part.binary
         ):
-            await series_sql.record_changed_days(conn, part.domain, part.changed_days)
+            await series_sql.record_changed_days(
+                conn, part.domain, part.changed_days, prepared.bucket_timezone
+            )
             result.inserted += part.rows
             continue
         await conn.execute(f"TRUNCATE {series_sql.STAGE}")
