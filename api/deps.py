@@ -23,6 +23,7 @@ from api.ratelimit import RATE_LIMIT_STATE, enforce_pending
 from core.access import Principal, Scope
 from core.config import Settings
 from core.errors import Forbidden, InvalidToken, NotAuthenticated, NotFound
+from core.logging import get_logger
 from core.security import TokenClaims, decode_token
 from db import teams as teams_sql
 from db import tokens as tokens_sql
@@ -33,6 +34,8 @@ from ingest.refresh import finish_after_commit
 if TYPE_CHECKING:
     from api.prometheus import ApiMetrics
     from api.ratelimit import RateLimits
+
+log = get_logger("wrestle.api")
 
 
 @dataclass
@@ -85,7 +88,10 @@ async def get_conn(request: Request, conn: PooledConn) -> AsyncIterator[PgConn]:
         return
     async with conn.transaction():
         yield conn
-    await finish_after_commit(conn)
+    try:
+        await finish_after_commit(conn)
+    except Exception as exc:  # committed all the same: the periodic job finishes the refresh
+        log.warning("aggregate_refresh_deferred", error=type(exc).__name__)
 
 
 # scope="function": the dependency's exit (the commit) runs before the response is sent.
