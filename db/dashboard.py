@@ -51,14 +51,14 @@ SNAPSHOT_SCHEMA: dict[str, Any] = {
 }
 
 
-async def snapshots(conn: PgConn, wrestler_id: UUID, keys: list[str]) -> pl.DataFrame:
-    """Latest value (and the previous day's) of the given metrics, whatever their domain: one row
-    per known key, value null when the wrestler has none (the display names are always there)."""
+async def _snapshot_row(
+    conn: PgConn, wrestler_id: UUID, keys: list[str], extra: str = ""
+) -> asyncpg.Record | None:
     union = " UNION ALL ".join(
         f"SELECT metric_id, value, previous_value, recorded_at FROM {d}_metrics WHERE wrestler_id = $1"
         for d in DOMAINS
     )
-    row = await conn.fetchrow(
+    return await conn.fetchrow(
         f"""SELECT {
             _arrays(
                 key="md.key",
@@ -69,7 +69,7 @@ async def snapshots(conn: PgConn, wrestler_id: UUID, keys: list[str]) -> pl.Data
                 name_en="md.name_en",
                 name_fa="md.name_fa",
             )
-        }
+        }{extra}
               FROM metric_definitions md
               LEFT JOIN ({union}) m ON m.metric_id = md.id
               {_TZ}
@@ -77,7 +77,30 @@ async def snapshots(conn: PgConn, wrestler_id: UUID, keys: list[str]) -> pl.Data
         wrestler_id,
         keys,
     )
-    return frame(row, SNAPSHOT_SCHEMA)
+
+
+async def snapshots(conn: PgConn, wrestler_id: UUID, keys: list[str]) -> pl.DataFrame:
+    """Latest value (and the previous day's) of the given metrics, whatever their domain: one row
+    per known key, value null when the wrestler has none (the display names are always there)."""
+    return frame(await _snapshot_row(conn, wrestler_id, keys), SNAPSHOT_SCHEMA)
+
+
+async def snapshots_and_overall(
+    conn: PgConn, wrestler_id: UUID, keys: list[str], n: int
+) -> tuple[pl.DataFrame, list[float]]:
+    """snapshots() and the latest `n` overall scores (newest first), in one round trip."""
+    row = await _snapshot_row(
+        conn,
+        wrestler_id,
+        keys,
+        f""",
+               (SELECT array_agg(o.score ORDER BY o.id DESC)
+                  FROM (SELECT id, score FROM section_scores
+                         WHERE wrestler_id = $1 AND section_key = 'overall'
+                         ORDER BY id DESC LIMIT {int(n)}) o) AS overall""",
+    )
+    overall = [float(v) for v in (row["overall"] or [])] if row is not None else []
+    return frame(row, SNAPSHOT_SCHEMA), overall
 
 
 DAILY_SCHEMA: dict[str, Any] = {"key": pl.String, "date": pl.String, "value": pl.Float64}

@@ -179,9 +179,10 @@ def _register_chart(path: str) -> None:
 
 @router.get("/overview")
 async def get_overview(conn: Conn, wrestler: WrestlerInScope) -> OrjsonResponse:
-    snap = await dashboard_sql.snapshots(conn, wrestler["id"], list(SECTIONS["overview"].keys))
-    overall = await scores_sql.overall_history(conn, wrestler["id"], 2)
-    return OrjsonResponse(payloads.overview_payload(snap, [float(r["score"]) for r in overall]))
+    snap, overall = await dashboard_sql.snapshots_and_overall(
+        conn, wrestler["id"], list(SECTIONS["overview"].keys), 2
+    )
+    return OrjsonResponse(payloads.overview_payload(snap, overall))
 
 
 @router.get("/overview/chart")
