@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import AfterValidator, BaseModel, EmailStr, Field
+from pydantic import BaseModel, EmailStr, Field
 
 from api.deps import Conn, Credentials, CurrentUser, OptionalUser, State, access_claims
+from api.fields import Password, Role
 from api.revocation import TokenPair, issue_pair, logout, rotate
 from api.routes.users import new_account, user_out
 from core.errors import Forbidden, InvalidCredentials, InvalidToken, NotAuthenticated, RateLimited
-from core.security import TokenClaims, check_password, password_problem
+from core.security import TokenClaims, check_password
 from db import users as users_sql
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-
-
-def _password_ok(value: str) -> str:
-    problem = password_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
-Password = Annotated[str, AfterValidator(_password_ok)]
-Role = Literal["admin", "coach", "athlete"]
 
 
 class SignupIn(BaseModel):

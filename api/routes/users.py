@@ -3,32 +3,22 @@ links, name, password or disabled flag, delete."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import asyncpg
 from fastapi import APIRouter, Query, Response
-from pydantic import AfterValidator, BaseModel, EmailStr, Field
+from pydantic import BaseModel, EmailStr, Field
 
 from api.deps import AdminUser, Conn, SettingsDep, parse_id
+from api.fields import Password, Role
 from api.wire import iso_utc
 from core.config import Settings
 from core.errors import Conflict, NotFound, ValidationFailed
-from core.security import hash_password_async, password_problem
+from core.security import hash_password_async
 from db import users as users_sql
 from db.types import PgConn
 
 router = APIRouter(prefix="/users", tags=["users"])
-
-
-def _password_ok(value: str) -> str:
-    problem = password_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
-Password = Annotated[str, AfterValidator(_password_ok)]
-Role = Literal["admin", "coach", "athlete"]
 
 
 def user_out(row: asyncpg.Record) -> dict[str, Any]:
