@@ -21,7 +21,7 @@ test: setup ## Lint, type-check and run the whole test suite (starts and stops w
 
 bench: setup ## Run the benchmarks (WRESTLE_BENCH_10M=1 adds the 10-million-row stages)
 	@$(WRESTLE) db start
-	@uv run --frozen pytest benchmarks -m benchmark --benchmark-enable -p no:cacheprovider -o addopts=""
+	@uv run --frozen pytest benchmarks -m benchmark --benchmark-enable -p no:cacheprovider -o addopts="" -s
 
 lint: ## ruff and mypy only
 	@uv run --frozen ruff check . && uv run --frozen ruff format --check . && uv run --frozen mypy .
