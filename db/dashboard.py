@@ -10,6 +10,7 @@ only the tables they read.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -125,29 +126,34 @@ async def metric_refs(conn: PgConn, keys: list[str]) -> dict[str, tuple[int, str
     return found
 
 
-async def daily_latest(conn: PgConn, wrestler_id: UUID, keys: list[str], limit: int, tz: str) -> pl.LazyFrame:
+async def daily_latest(
+    conn: PgConn, wrestler_id: UUID, keys: list[str], limit: int, tz: str, latest: Sequence[str] = ()
+) -> pl.LazyFrame:
     """Per metric, the day's last value on its latest `limit` days with data (the caller keeps the
     latest `limit` days across metrics: each of them is among some metric's latest `limit`), with
-    the day as its ISO date in `tz`, the bucket time zone (AppState.bucket_timezone). One row per
-    metric with two arrays: no per-point Python objects. Only the daily tables of the keys' domains
-    are named. Lazy, DAILY_SCHEMA: the caller's computation runs in the same single collect."""
-    by_domain: dict[str, list[tuple[str, int]]] = {}
-    for key, (metric_id, domain) in (await metric_refs(conn, keys)).items():
-        by_domain.setdefault(domain, []).append((key, metric_id))
-    args: list[Any] = [wrestler_id, limit]
+    the day as its ISO date in `tz`, the bucket time zone (AppState.bucket_timezone); for the keys
+    of `latest` only their latest day (what their snapshot holds). One row per metric with two
+    arrays: no per-point Python objects. Only the daily tables of the keys' domains are named.
+    Lazy, DAILY_SCHEMA: the caller's computation runs in the same single collect."""
+    wanted = {**dict.fromkeys(latest, 1), **dict.fromkeys(keys, limit)}
+    by_domain: dict[str, list[tuple[str, int, int]]] = {}
+    for key, (metric_id, domain) in (await metric_refs(conn, list(wanted))).items():
+        by_domain.setdefault(domain, []).append((key, metric_id, wanted[key]))
+    args: list[Any] = [wrestler_id]
     branches = []
     zone = zone_literal(tz)
     for domain, refs in by_domain.items():
-        args += [[k for k, _ in refs], [i for _, i in refs]]
+        args += [[k for k, _, _ in refs], [i for _, i, _ in refs], [n for _, _, n in refs]]
+        n = len(args)
         branches.append(f"""
             SELECT m.key, x.d, x.v
-              FROM unnest(${len(args) - 1}::text[], ${len(args)}::int[]) AS m(key, id)
+              FROM unnest(${n - 2}::text[], ${n - 1}::int[], ${n}::int[]) AS m(key, id, n)
               CROSS JOIN LATERAL (
                 SELECT array_agg(to_char(y.bucket AT TIME ZONE {zone}, 'YYYY-MM-DD')) AS d,
                        array_agg(y.last_value) AS v
                   FROM (SELECT d.bucket, d.last_value FROM {domain}_daily d
                          WHERE d.wrestler_id = $1 AND d.metric_id = m.id
-                         ORDER BY d.bucket DESC LIMIT $2) y) x
+                         ORDER BY d.bucket DESC LIMIT m.n) y) x
              WHERE x.d IS NOT NULL""")
     rows = await conn.fetch(" UNION ALL ".join(branches), *args) if branches else []
     flat = pl.DataFrame(

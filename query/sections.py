@@ -220,18 +220,21 @@ def _labelled(rows: dict[str, dict[str, Any]], pairs: tuple[tuple[str, str], ...
 
 
 def performance_chart_payload(
-    daily: pl.LazyFrame | pl.DataFrame, snap: pl.DataFrame, limit: int
+    daily: pl.LazyFrame | pl.DataFrame, latest: list[str], limit: int
 ) -> dict[str, Any]:
+    """`daily` holds the chart series, the RPE days and, for the `latest` keys (heart-rate zones,
+    symmetry, activation), their latest day: the value their snapshot holds."""
     from query.registry import CHARTS
 
     template = CHARTS["bodybuilding-performance/charts"]
     frame = daily.lazy().collect(engine=ENGINE)
-    series = frame.filter(pl.col("key") != "rpe")
+    current = frame.filter(pl.col("key").is_in(latest))
+    series = frame.filter((pl.col("key") != "rpe") & ~pl.col("key").is_in(latest))
     axis = chart_axis(series, limit, chart_keys(template))
     out = render_chart(template, axis)
     rpe_days = frame.filter(pl.col("key") == "rpe").sort("date", descending=True).head(limit)
     out["analytics"]["rpe"] = rpe_distribution(rpe_days)
-    rows = _by_key(snap)
+    rows = _by_key(current.sort("date").unique("key", keep="last"))
     zones = _labelled(rows, tuple(zip(HR_ZONE_LABELS, HR_ZONE_KEYS, strict=True)))
     out["cardio"]["hrZones"] = {"zones": zones["labels"], "values": zones["values"]}
     out["bodybuilding"] = {"symmetry": _labelled(rows, SYMMETRY), "activation": _labelled(rows, ACTIVATION)}

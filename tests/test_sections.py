@@ -306,6 +306,7 @@ class TestCharts:
         ]
         pts += [("rpe", local_noon(d), v) for d, v in enumerate([6, 8, 8, 9.6])]
         pts += [
+            ("symmetry_upper", local_noon(3), 70),  # older: the latest day's value is shown
             ("symmetry_upper", local_noon(0), 85),
             ("activation_legs", local_noon(0), 90),
             ("volume_load", local_noon(0), 12000),

@@ -265,10 +265,11 @@ async def get_performance_charts(
     conn: Conn, state: State, wrestler: WrestlerInScope, limit: Limit = 30
 ) -> OrjsonResponse:
     keys = chart_keys(CHARTS["bodybuilding-performance/charts"]) + list(PERFORMANCE_DAILY_EXTRA)
-    daily = await dashboard_sql.daily_latest(conn, wrestler["id"], keys, limit, state.bucket_timezone)
-    extra = [*HR_ZONE_KEYS, *(k for _, k in SYMMETRY), *(k for _, k in ACTIVATION)]
-    snap = await dashboard_sql.snapshots(conn, wrestler["id"], extra)
-    return OrjsonResponse(payloads.performance_chart_payload(daily, snap, limit))
+    latest = [*HR_ZONE_KEYS, *(k for _, k in SYMMETRY), *(k for _, k in ACTIVATION)]
+    daily = await dashboard_sql.daily_latest(
+        conn, wrestler["id"], keys, limit, state.bucket_timezone, latest=latest
+    )
+    return OrjsonResponse(payloads.performance_chart_payload(daily, latest, limit))
 
 
 # Specific paths first (FastAPI matches in registration order).
