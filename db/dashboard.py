@@ -126,20 +126,15 @@ async def metric_refs(conn: PgConn, keys: list[str]) -> dict[str, tuple[int, str
     return found
 
 
-async def daily_latest(
-    conn: PgConn, wrestler_id: UUID, keys: list[str], limit: int, tz: str, latest: Sequence[str] = ()
-) -> pl.LazyFrame:
-    """Per metric, the day's last value on its latest `limit` days with data (the caller keeps the
-    latest `limit` days across metrics: each of them is among some metric's latest `limit`), with
-    the day as its ISO date in `tz`, the bucket time zone (AppState.bucket_timezone); for the keys
-    of `latest` only their latest day (what their snapshot holds). One row per metric with two
-    arrays: no per-point Python objects. Only the daily tables of the keys' domains are named.
-    Lazy, DAILY_SCHEMA: the caller's computation runs in the same single collect."""
+async def _daily_branches(
+    conn: PgConn, args: list[Any], keys: list[str], limit: int, tz: str, latest: Sequence[str]
+) -> list[str]:
+    """daily_latest's SELECTs, one per domain, (key, dates[], values[]) per metric with data; their
+    parameters are appended to `args` ($1 is the wrestler)."""
     wanted = {**dict.fromkeys(latest, 1), **dict.fromkeys(keys, limit)}
     by_domain: dict[str, list[tuple[str, int, int]]] = {}
     for key, (metric_id, domain) in (await metric_refs(conn, list(wanted))).items():
         by_domain.setdefault(domain, []).append((key, metric_id, wanted[key]))
-    args: list[Any] = [wrestler_id]
     branches = []
     zone = zone_literal(tz)
     for domain, refs in by_domain.items():
@@ -155,16 +150,34 @@ async def daily_latest(
                          WHERE d.wrestler_id = $1 AND d.metric_id = m.id
                          ORDER BY d.bucket DESC LIMIT m.n) y) x
              WHERE x.d IS NOT NULL""")
-    rows = await conn.fetch(" UNION ALL ".join(branches), *args) if branches else []
+    return branches
+
+
+def _daily_frame(keys: list[str], dates: list[list[str]], values: list[list[float]]) -> pl.LazyFrame:
     flat = pl.DataFrame(
         {
-            "key": [r["key"] for r in rows for _ in r["d"]],
-            "date": [d for r in rows for d in r["d"]],
-            "value": [v for r in rows for v in r["v"]],
+            "key": [k for k, d in zip(keys, dates, strict=True) for _ in d],
+            "date": [x for d in dates for x in d],
+            "value": [x for v in values for x in v],
         },
         schema=DAILY_SCHEMA,
     )
     return flat.lazy()
+
+
+async def daily_latest(
+    conn: PgConn, wrestler_id: UUID, keys: list[str], limit: int, tz: str, latest: Sequence[str] = ()
+) -> pl.LazyFrame:
+    """Per metric, the day's last value on its latest `limit` days with data (the caller keeps the
+    latest `limit` days across metrics: each of them is among some metric's latest `limit`), with
+    the day as its ISO date in `tz`, the bucket time zone (AppState.bucket_timezone); for the keys
+    of `latest` only their latest day (what their snapshot holds). One row per metric with two
+    arrays: no per-point Python objects. Only the daily tables of the keys' domains are named.
+    Lazy, DAILY_SCHEMA: the caller's computation runs in the same single collect."""
+    args: list[Any] = [wrestler_id]
+    branches = await _daily_branches(conn, args, keys, limit, tz, latest)
+    rows = await conn.fetch(" UNION ALL ".join(branches), *args) if branches else []
+    return _daily_frame([r["key"] for r in rows], [r["d"] for r in rows], [r["v"] for r in rows])
 
 
 STACK_SCHEMA: dict[str, Any] = {
@@ -175,30 +188,54 @@ STACK_SCHEMA: dict[str, Any] = {
 }
 
 
-async def supplement_stack(
-    conn: PgConn, wrestler_id: UUID, exclude: list[str], window_days: int
-) -> pl.DataFrame:
-    """Supplements the wrestler has logged (a snapshot exists) and on how many of the last
-    `window_days` local days (today included) each was logged."""
-    row = await conn.fetchrow(
-        f"""SELECT {_arrays(key="s.key", name_en="s.name_en", name_fa="s.name_fa", days="s.days")}
-              FROM (
-                SELECT md.key, md.name_en, md.name_fa, count(d.bucket) AS days
-                  FROM supplements_metrics m
-                  JOIN metric_definitions md ON md.id = m.metric_id
-                  {_TZ}
-                  LEFT JOIN supplements_daily d
-                         ON d.wrestler_id = m.wrestler_id AND d.metric_id = m.metric_id
-                        AND d.bucket >= (((now() AT TIME ZONE tz.z)::date - ($3::int - 1))::timestamp
-                                         AT TIME ZONE tz.z)
-                 WHERE m.wrestler_id = $1 AND NOT (md.key = ANY($2::text[]))
-                 GROUP BY md.key, md.name_en, md.name_fa
-                 ORDER BY md.key) s""",
-        wrestler_id,
-        exclude,
-        window_days,
+def _stack_select(wrestler: str, exclude: str, window_days: str) -> str:
+    """The supplement stack as one row of arrays: the supplements the wrestler has logged (a snapshot
+    exists) and on how many of the last `window_days` local days (today included) each was logged."""
+    return f"""
+        SELECT {_arrays(key="s.key", name_en="s.name_en", name_fa="s.name_fa", days="s.days")}
+          FROM (
+            SELECT md.key, md.name_en, md.name_fa, count(d.bucket) AS days
+              FROM supplements_metrics m
+              JOIN metric_definitions md ON md.id = m.metric_id
+              {_TZ}
+              LEFT JOIN supplements_daily d
+                     ON d.wrestler_id = m.wrestler_id AND d.metric_id = m.metric_id
+                    AND d.bucket >= (((now() AT TIME ZONE tz.z)::date - ({window_days}::int - 1))::timestamp
+                                     AT TIME ZONE tz.z)
+             WHERE m.wrestler_id = {wrestler} AND NOT (md.key = ANY({exclude}::text[]))
+             GROUP BY md.key, md.name_en, md.name_fa
+             ORDER BY md.key) s"""
+
+
+async def supplement_charts(
+    conn: PgConn,
+    wrestler_id: UUID,
+    keys: list[str],
+    limit: int,
+    tz: str,
+    exclude: list[str],
+    window_days: int,
+) -> tuple[pl.LazyFrame, pl.DataFrame]:
+    """daily_latest() and the supplement stack (_stack_select) in one round trip: the daily points
+    as flat arrays beside the stack's arrays, in one row."""
+    args: list[Any] = [wrestler_id]
+    branches = await _daily_branches(conn, args, keys, limit, tz, ())
+    args += [exclude, window_days]
+    stack = _stack_select("$1", f"${len(args) - 1}", f"${len(args)}")
+    daily = (
+        f"""SELECT array_agg(f.key) AS dk, array_agg(f.d) AS dd, array_agg(f.v) AS dv
+              FROM (SELECT q.key, unnest(q.d) AS d, unnest(q.v) AS v
+                      FROM ({" UNION ALL ".join(branches)}) q) f"""
+        if branches
+        else "SELECT NULL::text[] AS dk, NULL::text[] AS dd, NULL::float8[] AS dv"
     )
-    return frame(row, STACK_SCHEMA)
+    row = await conn.fetchrow(f"SELECT st.*, da.* FROM ({stack}) st CROSS JOIN ({daily}) da", *args)
+    assert row is not None
+    points = pl.DataFrame(
+        {"key": row["dk"] or [], "date": row["dd"] or [], "value": row["dv"] or []}, schema=DAILY_SCHEMA
+    )
+    lazy = points.lazy()
+    return lazy, frame(row, STACK_SCHEMA)
 
 
 # --- generic series (API.md §4)

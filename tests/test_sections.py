@@ -349,6 +349,11 @@ class TestCharts:
                 {"name": "Omega-3 Intake", "daily": False},
             ]
         }
+        # The series come in the same response (one query with the stack): the default 30 days.
+        assert body["creatine"]["dates"] == [local_date(d) for d in range(24, -1, -1)]
+        assert body["creatine"]["values"] == [5.0] * 25
+        assert body["adherence"]["values"] == [None] * 24 + [90.0]
+        assert body["protein"] == {"dates": body["creatine"]["dates"], "values": [None] * 25}
 
 
 class TestAccess:

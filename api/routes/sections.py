@@ -249,11 +249,14 @@ async def get_supplements_charts(
     accept_language: AcceptLanguage = None,
 ) -> OrjsonResponse:
     template = CHARTS["supplements/charts"]
-    daily = await dashboard_sql.daily_latest(
-        conn, wrestler["id"], chart_keys(template), limit, state.bucket_timezone
-    )
-    stack = await dashboard_sql.supplement_stack(
-        conn, wrestler["id"], sorted(SUPPLEMENT_STATS), STACK_WINDOW_DAYS
+    daily, stack = await dashboard_sql.supplement_charts(
+        conn,
+        wrestler["id"],
+        chart_keys(template),
+        limit,
+        state.bucket_timezone,
+        sorted(SUPPLEMENT_STATS),
+        STACK_WINDOW_DAYS,
     )
     out = payloads.chart_payload(template, daily, limit)
     out["stackOverview"] = payloads.stack_payload(stack, payloads.pick_locale(accept_language))
