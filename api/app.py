@@ -23,8 +23,9 @@ from api.responses import OrjsonResponse
 from api.revocation import purge_expired
 from core.config import Settings, get_settings
 from core.logging import configure_logging, get_logger
-from db.connection import bucket_timezone, create_pool, redis_url
-from db.types import PgConn
+from db import series as series_sql
+from db.connection import create_pool, redis_url
+from db.types import PgConn, PgPool
 from ingest.refresh import finish_after_commit
 
 log = get_logger("wrestle.app")
@@ -64,6 +65,12 @@ async def _finish_refreshes_periodically(state: AppState) -> None:
             log.warning("aggregate_refresh_failed", error=type(exc).__name__)
 
 
+async def _bucket_timezone(pool: PgPool) -> str:
+    """The zone the daily aggregates bucket days in: fixed when they are created, so read once."""
+    async with pool.acquire() as conn:
+        return await series_sql.bucket_timezone(cast(PgConn, conn))
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings)
@@ -80,7 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             redis=redis,
             limits=RateLimits(settings, redis),
             metrics=metrics,
-            bucket_timezone=await bucket_timezone(pool),
+            bucket_timezone=await _bucket_timezone(pool),
         )
         app.state.wrestle = state
         jobs = [

@@ -64,7 +64,10 @@ async def get_settings_dep(state: State) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
+# Methods without side effects: no transaction (get_conn); rate limit counted while authenticating.
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Request state key of the (token, claims) the rate-limit middleware already verified.
+ACCESS_CLAIMS_STATE = "access_claims"
 
 
 async def get_pooled_conn(state: State) -> AsyncIterator[PgConn]:
@@ -106,7 +109,7 @@ def access_claims(
 ) -> TokenClaims:
     if credentials is None:
         raise NotAuthenticated("Missing bearer token")
-    verified = getattr(request.state, "access_claims", None) if request is not None else None
+    verified = getattr(request.state, ACCESS_CLAIMS_STATE, None) if request is not None else None
     if verified is not None and verified[0] == credentials.credentials:
         return cast(TokenClaims, verified[1])  # checked by the rate-limit middleware
     return decode_token(state.settings, credentials.credentials, "access")

@@ -20,6 +20,7 @@ import structlog
 from fastapi.routing import iter_route_contexts
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.deps import ACCESS_CLAIMS_STATE, READ_METHODS
 from api.errors import error_body
 from api.prometheus import ApiMetrics
 from api.ratelimit import RATE_LIMIT_STATE, RateLimits, Verdict, exceeded
@@ -138,9 +139,6 @@ def _too_many(verdict: Verdict) -> tuple[Message, Message]:
     return _json_response(429, error_body(error.code, error.message, error.details), verdict.headers())
 
 
-READS = frozenset({"GET", "HEAD"})
-
-
 class RateLimitMiddleware:
     """Per caller (the token's user, or the client IP when anonymous or the token is bad) on the API
     prefix; AI routes also count against their tighter per-user limit.
@@ -168,7 +166,7 @@ class RateLimitMiddleware:
                 pass
             else:
                 # Kept for the route's authentication (api.deps.access_claims): verified once.
-                scope.setdefault("state", {})["access_claims"] = (token, claims)
+                scope.setdefault("state", {})[ACCESS_CLAIMS_STATE] = (token, claims)
                 return f"user:{claims.sub}", True
         client = scope.get("client")
         return f"ip:{client[0] if client else 'unknown'}", False
@@ -191,7 +189,7 @@ class RateLimitMiddleware:
         limits: RateLimits = scope["app"].state.wrestle.limits
         caller, authenticated = self._caller(scope)
         pending = asyncio.ensure_future(self._verdict(limits, caller, path.startswith(self.ai_prefix)))
-        if authenticated and scope["method"] in READS:
+        if authenticated and scope["method"] in READ_METHODS:
             scope.setdefault("state", {})[RATE_LIMIT_STATE] = pending
         else:
             verdict = await pending

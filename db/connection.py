@@ -55,9 +55,3 @@ async def create_pool(settings: Settings, url: str | None = None) -> PgPool:
     )
     assert pool is not None
     return pool
-
-
-async def bucket_timezone(pool: PgPool) -> str:
-    """The zone the daily aggregates bucket days in (app_settings, fixed when they are created)."""
-    async with pool.acquire() as conn:
-        return str(await conn.fetchval("SELECT bucket_timezone()"))

@@ -97,6 +97,12 @@ async def insert_new(conn: PgConn, domain: str, data: bytes, *, binary: bool = F
     return True
 
 
+def _day_bucket(ts: str, tz: str) -> str:
+    """The aggregates' day bucket of a timestamptz expression, the zone inlined (see db.literals)."""
+    zone = zone_literal(tz)
+    return f"time_bucket(interval '1 day', {ts}, {zone})"
+
+
 async def record_changed_days(conn: PgConn, domain: str, csv_bytes: bytes, tz: str) -> None:
     """Record (wrestler, metric, local day) rows as changed keys; the bucket is computed by the same
     time_bucket() the aggregates use (from local noon, so zone transitions at midnight cannot shift
@@ -105,13 +111,11 @@ async def record_changed_days(conn: PgConn, domain: str, csv_bytes: bytes, tz: s
     await conn.copy_to_table(
         CHANGED_DAYS, source=io.BytesIO(csv_bytes), columns=("wrestler_id", "metric_id", "day"), format="csv"
     )
-    zone = zone_literal(tz)
+    noon = f"(day::timestamp + interval '12 hours') AT TIME ZONE {zone_literal(tz)}"
     await conn.execute(
         f"""
         INSERT INTO {CHANGED} (domain, wrestler_id, metric_id, bucket)
-        SELECT $1, wrestler_id, metric_id,
-               time_bucket(interval '1 day',
-                           (day::timestamp + interval '12 hours') AT TIME ZONE {zone}, {zone})
+        SELECT $1, wrestler_id, metric_id, {_day_bucket(noon, tz)}
           FROM {CHANGED_DAYS}""",
         domain,
     )
@@ -128,9 +132,10 @@ async def copy_to_stage(conn: PgConn, data: bytes, *, binary: bool = False) -> N
     )
 
 
-async def upsert_stage(conn: PgConn, domain: str, batch_id: int | None) -> UpsertCounts:
+async def upsert_stage(conn: PgConn, domain: str, batch_id: int | None, tz: str) -> UpsertCounts:
     """Write the stage into the domain's series; a point whose value and source are unchanged is not
-    rewritten (no WAL, keeps its batch). Changed keys are recorded for the aggregate refresh."""
+    rewritten (no WAL, keeps its batch). Changed keys are recorded for the aggregate refresh (`tz`:
+    the bucket time zone)."""
     row = await conn.fetchrow(
         f"""
         WITH up AS (
@@ -143,8 +148,7 @@ async def upsert_stage(conn: PgConn, domain: str, batch_id: int | None) -> Upser
             RETURNING (xmax = 0) AS inserted, wrestler_id, metric_id, recorded_at
         ), changed AS (
             INSERT INTO {CHANGED} (domain, wrestler_id, metric_id, bucket)
-            SELECT DISTINCT $1, wrestler_id, metric_id,
-                   time_bucket(interval '1 day', recorded_at, bucket_timezone())
+            SELECT DISTINCT $1, wrestler_id, metric_id, {_day_bucket("recorded_at", tz)}
               FROM up
         )
         SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) FILTER (WHERE NOT inserted) AS updated
@@ -157,7 +161,7 @@ async def upsert_stage(conn: PgConn, domain: str, batch_id: int | None) -> Upser
 
 
 async def delete_batch_points(
-    conn: PgConn, domain: str, batch_id: int, first_at: datetime, last_at: datetime
+    conn: PgConn, domain: str, batch_id: int, first_at: datetime, last_at: datetime, tz: str
 ) -> int:
     """Remove the points a batch last wrote, recording their keys for the refresh. The batch's time
     range bounds the scan to its chunks (batch_id has no index: see 0014_series_batch_by_range)."""
@@ -169,8 +173,7 @@ async def delete_batch_points(
             RETURNING wrestler_id, metric_id, recorded_at
         ), changed AS (
             INSERT INTO {CHANGED} (domain, wrestler_id, metric_id, bucket)
-            SELECT DISTINCT $1, wrestler_id, metric_id,
-                   time_bucket(interval '1 day', recorded_at, bucket_timezone())
+            SELECT DISTINCT $1, wrestler_id, metric_id, {_day_bucket("recorded_at", tz)}
               FROM del
         )
         SELECT count(*) FROM del""",

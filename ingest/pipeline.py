@@ -199,10 +199,7 @@ async def _attempt(
         it = chunks()
         sequential = opts.create_missing_wrestlers or opts.register_metrics
 
-        def produce(lk_now: Lookups) -> _Produced | None:
-            raw = next(it, None)
-            if raw is None:
-                return None
+        def process(raw: pl.DataFrame, lk_now: Lookups) -> _Produced:
             points, errors = validate_chunk(
                 raw,
                 lk_now,
@@ -214,21 +211,15 @@ async def _attempt(
             )
             return raw, points, errors, prepare_points(points, report.batch_id, tz)
 
+        def produce(lk_now: Lookups) -> _Produced | None:
+            raw = next(it, None)
+            return None if raw is None else process(raw, lk_now)
+
         if sequential:
             # Creating wrestlers/metrics changes the lookups a chunk is validated against.
             for raw in it:
                 lk = await _create_missing(conn, raw, lk, opts)
-                points, errors = validate_chunk(
-                    raw,
-                    lk,
-                    actor=actor,
-                    calendar=opts.calendar,
-                    timezone=opts.timezone,
-                    default_source=opts.source,
-                    cols=cols,
-                )
-                prepared = prepare_points(points, report.batch_id, tz)
-                await _consume(conn, report, opts, raw, points, errors, prepared, on_chunk)
+                await _consume(conn, report, opts, *process(raw, lk), on_chunk)
         else:
             # Reading, validating and encoding the next chunk (Polars and NumPy, off the event loop,
             # GIL mostly released) overlaps with writing the current one.
@@ -300,8 +291,9 @@ async def undo_batch(conn: PgConn, batch_id: int, first_at: datetime | None, las
     deleted = 0
     await series_sql.create_stage(conn)
     if first_at is not None and last_at is not None:
+        tz = await series_sql.bucket_timezone(conn)
         for domain in await catalog_sql.domains(conn):
-            deleted += await series_sql.delete_batch_points(conn, domain, batch_id, first_at, last_at)
+            deleted += await series_sql.delete_batch_points(conn, domain, batch_id, first_at, last_at, tz)
     await refresh_derived(conn)
     await batches_sql.mark_undone(conn, batch_id)
     return deleted

@@ -153,7 +153,7 @@ async def write_prepared(conn: PgConn, prepared: PreparedPoints, batch_id: int |
             continue
         await conn.execute(f"TRUNCATE {series_sql.STAGE}")
         await series_sql.copy_to_stage(conn, part.data, binary=part.binary)
-        counts = await series_sql.upsert_stage(conn, part.domain, batch_id)
+        counts = await series_sql.upsert_stage(conn, part.domain, batch_id, prepared.bucket_timezone)
         result.inserted += counts.inserted
         result.updated += counts.updated
         result.unchanged += part.rows - counts.inserted - counts.updated

@@ -228,8 +228,9 @@ class TestDailyAggregatesAndSnapshots:
                     await write_points(conn, points, batch_id)
                 elif batches:
                     await series_sql.create_stage(conn)
+                    undone, first_at, last_at = batches[arg % len(batches)]
                     for domain in domains:
-                        await series_sql.delete_batch_points(conn, domain, *batches[arg % len(batches)])
+                        await series_sql.delete_batch_points(conn, domain, undone, first_at, last_at, tz)
                     await refresh_derived(conn)
             if continuous:
                 await aggregates_sql.drain_refresh_queue(conn)
