@@ -1,6 +1,9 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
-WRESTLE := uv run --frozen wrestle
+# uv on PATH, else the copy `make setup` puts in .tools/ (expanded when used, so after setup ran).
+UV = $(shell bash scripts/uv-path.sh)
+export UV
+WRESTLE = $(UV) run --frozen wrestle
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -21,13 +24,13 @@ test: setup ## Lint, type-check and run the whole test suite (starts and stops w
 
 bench: setup ## Run the benchmarks (WRESTLE_BENCH_10M=1 adds the 10-million-row stages)
 	@$(WRESTLE) db start
-	@uv run --frozen pytest benchmarks -m benchmark --benchmark-enable -p no:cacheprovider -o addopts="" -s
+	@$(UV) run --frozen pytest benchmarks -m benchmark --benchmark-enable -p no:cacheprovider -o addopts="" -s
 
 lint: ## ruff and mypy only
-	@uv run --frozen ruff check . && uv run --frozen ruff format --check . && uv run --frozen mypy .
+	@$(UV) run --frozen ruff check . && $(UV) run --frozen ruff format --check . && $(UV) run --frozen mypy .
 
 format: ## Format the code with ruff
-	@uv run --frozen ruff format . && uv run --frozen ruff check --fix .
+	@$(UV) run --frozen ruff format . && $(UV) run --frozen ruff check --fix .
 
 db-start: ## Start the embedded database and Redis
 	@$(WRESTLE) db start

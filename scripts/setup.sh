@@ -12,6 +12,8 @@ if [ -f /etc/debian_version ]; then
   PG_MAJOR="$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n1 || true)"
   [ -n "$PG_MAJOR" ] || PG_MAJOR=""
   wanted=(postgresql redis-server cmake dpkg-dev gcc make libssl-dev)
+  # uv comes from PyPI into a virtualenv (below) when it is not installed: that needs python3-venv.
+  [ -x "$(bash scripts/uv-path.sh)" ] || wanted+=(python3-venv)
   if [ -n "$PG_MAJOR" ]; then wanted+=("postgresql-server-dev-$PG_MAJOR"); fi
   missing=()
   for p in "${wanted[@]}"; do
@@ -36,8 +38,19 @@ else
   done
 fi
 
-if ! command -v uv >/dev/null 2>&1; then
-  echo "setup: installing uv"
-  python3 -m pip install --quiet uv || python3 -m pip install --quiet --break-system-packages uv
+# uv: the one on PATH, else the project's own copy in .tools/ (a virtualenv holding only uv, from PyPI),
+# so neither pip nor a system-wide install is needed (a bare Debian has python3-venv but no pip).
+UV="$(bash scripts/uv-path.sh)"
+if [ ! -x "$UV" ]; then
+  echo "setup: installing uv into .tools/"
+  if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
+    echo "setup: python3 cannot create virtual environments (Debian: apt-get install python3-venv);" \
+         "or install uv yourself (https://docs.astral.sh/uv/)" >&2
+    exit 1
+  fi
+  rm -rf .tools
+  python3 -m venv .tools
+  .tools/bin/python -m pip install --quiet --disable-pip-version-check uv
+  UV="$(bash scripts/uv-path.sh)"
 fi
-uv sync --frozen --quiet
+"$UV" sync --frozen --quiet

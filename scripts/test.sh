@@ -4,23 +4,24 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export APP_ENV=test
+UV="${UV:-$(bash scripts/uv-path.sh)}"
 
 started_pg=0
 started_redis=0
 cleanup() {
-  if [ "$started_pg" = 1 ] || [ "$started_redis" = 1 ]; then uv run --frozen wrestle db stop >/dev/null || true; fi
+  if [ "$started_pg" = 1 ] || [ "$started_redis" = 1 ]; then "$UV" run --frozen wrestle db stop >/dev/null || true; fi
 }
 trap cleanup EXIT
 
-pg_before=$(uv run --frozen wrestle db status >/dev/null 2>&1 && echo up || echo down)
-out="$(uv run --frozen wrestle db start)"
+pg_before=$("$UV" run --frozen wrestle db status >/dev/null 2>&1 && echo up || echo down)
+out="$("$UV" run --frozen wrestle db start)"
 echo "$out"
 if [ "$pg_before" = down ]; then
   grep -q "postgres: started" <<<"$out" && started_pg=1
   grep -q "redis: started" <<<"$out" && started_redis=1
 fi
 
-echo "== ruff"; uv run --frozen ruff check .
-uv run --frozen ruff format --check .
-echo "== mypy"; uv run --frozen mypy .
-echo "== pytest"; uv run --frozen pytest "$@"
+echo "== ruff"; "$UV" run --frozen ruff check .
+"$UV" run --frozen ruff format --check .
+echo "== mypy"; "$UV" run --frozen mypy .
+echo "== pytest"; "$UV" run --frozen pytest "$@"
