@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     database_pool_max: int = 10
 
     data_dir: Path = PROJECT_ROOT / ".data"
+    # The PostgreSQL installation (its bin/ folder) the embedded cluster runs; unset: the one the
+    # cluster under data_dir was created with, else the newest under /usr/lib/postgresql.
+    pg_bindir: Path | None = None
     pg_port: int = 54329
     pg_database: str = "wrestle"
     redis_port: int = 63790

@@ -26,7 +26,13 @@ class ClusterError(RuntimeError):
     pass
 
 
-def _pg_bindir() -> Path:
+def pg_bindir(settings: Settings) -> Path:
+    """The PostgreSQL installation the embedded cluster runs: PG_BINDIR when set (a local build, such
+    as a copy with the Timescale-licensed TimescaleDB), else the newest under /usr/lib/postgresql."""
+    if settings.pg_bindir is not None:
+        if not (settings.pg_bindir / "postgres").is_file():
+            raise ClusterError(f"PG_BINDIR={settings.pg_bindir} holds no `postgres` server binary")
+        return settings.pg_bindir
     candidates = sorted(
         Path("/usr/lib/postgresql").glob("*/bin/postgres"), key=lambda p: int(p.parent.parent.name)
     )
@@ -55,6 +61,10 @@ class Paths:
         return self.root / "pg"
 
     @property
+    def bindir_file(self) -> Path:
+        return self.root / "pg.bindir"
+
+    @property
     def password_file(self) -> Path:
         return self.root / "pg.password"
 
@@ -72,6 +82,17 @@ class EmbeddedCluster:
         self.settings = settings
         self.paths = Paths(settings.data_dir.resolve())
         self.port = settings.pg_port
+
+    @property
+    def bindir(self) -> Path:
+        """PG_BINDIR when set, else the installation the cluster was initialised with (recorded in
+        .data/pg.bindir, so a cluster made by a local build keeps running on it), else the default."""
+        recorded = self.paths.bindir_file
+        if self.settings.pg_bindir is None and recorded.exists():
+            return pg_bindir(
+                self.settings.model_copy(update={"pg_bindir": Path(recorded.read_text().strip())})
+            )
+        return pg_bindir(self.settings)
 
     # -- PostgreSQL -----------------------------------------------------------------------------
     def password(self) -> str:
@@ -92,8 +113,9 @@ class EmbeddedCluster:
     def init(self) -> None:
         if self.initialised():
             return
-        bindir = _pg_bindir()
+        bindir = pg_bindir(self.settings)
         self.paths.root.mkdir(parents=True, exist_ok=True)
+        self.paths.bindir_file.write_text(f"{bindir}\n")
         if (
             os.geteuid() == 0
             and subprocess.run(
@@ -155,7 +177,7 @@ class EmbeddedCluster:
         if not pid.exists():
             return False
         result = subprocess.run(
-            _as_service_user([str(_pg_bindir() / "pg_ctl"), "-D", str(self.paths.pgdata), "status"]),
+            _as_service_user([str(self.bindir / "pg_ctl"), "-D", str(self.paths.pgdata), "status"]),
             capture_output=True,
             text=True,
             check=False,
@@ -169,7 +191,7 @@ class EmbeddedCluster:
             return False
         self._run(
             [
-                str(_pg_bindir() / "pg_ctl"),
+                str(self.bindir / "pg_ctl"),
                 "-D",
                 str(self.paths.pgdata),
                 "-l",
@@ -188,19 +210,20 @@ class EmbeddedCluster:
     def stop(self) -> bool:
         if not self.running():
             return False
-        self._run([str(_pg_bindir() / "pg_ctl"), "-D", str(self.paths.pgdata), "-m", "fast", "-w", "stop"])
+        self._run([str(self.bindir / "pg_ctl"), "-D", str(self.paths.pgdata), "-m", "fast", "-w", "stop"])
         return True
 
     def destroy(self) -> None:
         self.stop()
         shutil.rmtree(self.paths.pgdata, ignore_errors=True)
         self.paths.password_file.unlink(missing_ok=True)
+        self.paths.bindir_file.unlink(missing_ok=True)
 
     def psql_command(self, database: str | None = None) -> tuple[list[str], dict[str, str]]:
         env = {**os.environ, "PGPASSWORD": self.password()}
         return (
             [
-                str(_pg_bindir().parent / "bin" / "psql") if (_pg_bindir() / "psql").exists() else "psql",
+                str(self.bindir / "psql") if (self.bindir / "psql").exists() else "psql",
                 "-h",
                 "127.0.0.1",
                 "-p",
