@@ -23,19 +23,16 @@ from api.ratelimit import RATE_LIMIT_STATE, enforce_pending
 from core.access import Principal, Scope
 from core.config import Settings
 from core.errors import Forbidden, InvalidToken, NotAuthenticated, NotFound
-from core.logging import get_logger
 from core.security import TokenClaims, decode_token
 from db import teams as teams_sql
 from db import tokens as tokens_sql
 from db import wrestlers as wrestlers_sql
 from db.types import PgConn, PgPool
-from ingest.refresh import finish_after_commit
+from ingest.refresh import write_transaction
 
 if TYPE_CHECKING:
     from api.prometheus import ApiMetrics
     from api.ratelimit import RateLimits
-
-log = get_logger("wrestle.api")
 
 
 @dataclass
@@ -89,12 +86,8 @@ async def get_conn(request: Request, conn: PooledConn) -> AsyncIterator[PgConn]:
     if request.method in READ_METHODS:
         yield conn
         return
-    async with conn.transaction():
+    async with write_transaction(conn):
         yield conn
-    try:
-        await finish_after_commit(conn)
-    except Exception as exc:  # committed all the same: the periodic job finishes the refresh
-        log.warning("aggregate_refresh_deferred", error=type(exc).__name__)
 
 
 # scope="function": the dependency's exit (the commit) runs before the response is sent.

@@ -23,7 +23,7 @@ from db.connection import connect
 from db.types import PgConn
 from ingest.normalize import parse_times
 from ingest.pipeline import Options, Report, run_ingest
-from ingest.refresh import finish_after_commit
+from ingest.refresh import write_transaction
 from ingest.validate import RAW_SCHEMA, Actor, Columns
 
 # table -> value column
@@ -105,7 +105,7 @@ def legacy_chunk(rows: pl.DataFrame, timezone: str) -> pl.DataFrame:
 async def import_legacy_db(conn: PgConn, legacy: PgConn, *, timezone: str, dry_run: bool = False) -> Report:
     athletes = await legacy.fetch("SELECT id, athlete_name, name FROM athlete ORDER BY id")
     rows = await _legacy_rows(legacy)
-    async with conn.transaction():
+    async with write_transaction(conn):
         await conn.execute(
             """INSERT INTO wrestlers (name_fa, name_en, weight_class, external_id)
                SELECT left(fa, 255), left(coalesce(nullif(en, ''), fa), 255), $4, 'legacy:' || id
@@ -134,7 +134,6 @@ async def import_legacy_db(conn: PgConn, legacy: PgConn, *, timezone: str, dry_r
         )
         if dry_run:
             raise _DryRun(report)
-    await finish_after_commit(conn)
     return report
 
 

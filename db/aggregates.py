@@ -12,6 +12,10 @@ from __future__ import annotations
 from db.types import PgConn
 
 DRAIN_LOCK_KEY = 7_120_452
+# refresh_continuous_aggregate() refreshes only the buckets that lie wholly inside its window, and a
+# local day is 25 hours long where the zone's offset changed: queued ranges end 24 hours after their
+# last bucket starts, so the window reaches this much further.
+_WINDOW_SLACK = "2 hours"
 
 
 async def aggregate_mode(conn: PgConn) -> str:
@@ -24,13 +28,17 @@ async def refresh_pending(conn: PgConn) -> bool:
 
 async def drain_refresh_queue(conn: PgConn) -> list[str]:
     """Refresh continuous aggregates and snapshots for every queued range; return the wrestler ids
-    whose snapshots were refreshed. Must be called outside a transaction."""
-    if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", DRAIN_LOCK_KEY):
-        return []  # another worker is draining; it will pick these rows up
+    whose snapshots were refreshed. Must be called outside a transaction.
+
+    Drains are serialised by a session advisory lock; a caller that finds one running waits for it
+    and then drains what is left, so its own committed rows are refreshed before it returns. Each
+    drain deletes exactly the queue rows it read: a row committed while a refresh runs stays queued
+    for the next drain."""
+    await conn.execute("SELECT pg_advisory_lock($1)", DRAIN_LOCK_KEY)
     try:
-        rows = await conn.fetch("""
-            SELECT domain, max(id) AS upto,
-                   min(range_start) AS range_start, max(range_end) AS range_end,
+        rows = await conn.fetch(f"""
+            SELECT domain, array_agg(id) AS ids,
+                   min(range_start) AS range_start, max(range_end) + interval '{_WINDOW_SLACK}' AS range_end,
                    array_agg(wrestler_id) FILTER (WHERE metric_id <> 0) AS wrestlers,
                    array_agg(metric_id) FILTER (WHERE metric_id <> 0) AS metrics,
                    array_agg(DISTINCT wrestler_id::text) AS all_wrestlers
@@ -39,8 +47,12 @@ async def drain_refresh_queue(conn: PgConn) -> list[str]:
         for r in rows:
             start = None if r["range_start"].year <= 1 else r["range_start"]
             end = None if r["range_end"].year >= 9999 else r["range_end"]
+            # The window parameters are declared "any": they need explicit types.
             await conn.execute(
-                "CALL refresh_continuous_aggregate($1::regclass, $2, $3)", f"{r['domain']}_daily", start, end
+                "CALL refresh_continuous_aggregate($1::regclass, $2::timestamptz, $3::timestamptz)",
+                f"{r['domain']}_daily",
+                start,
+                end,
             )
             async with conn.transaction():
                 if r["wrestlers"]:
@@ -48,9 +60,7 @@ async def drain_refresh_queue(conn: PgConn) -> list[str]:
                         "SELECT refresh_snapshots($1, $2, $3)", r["domain"], r["wrestlers"], r["metrics"]
                     )
                 await conn.execute(
-                    "DELETE FROM aggregate_refresh_queue WHERE domain = $1 AND id <= $2",
-                    r["domain"],
-                    r["upto"],
+                    "DELETE FROM aggregate_refresh_queue WHERE id = ANY($1::bigint[])", r["ids"]
                 )
             touched.update(r["all_wrestlers"])
         return sorted(touched)

@@ -22,7 +22,7 @@ from db import teams as teams_sql
 from db import users as users_sql
 from db.types import PgConn
 from ingest.demo import EXTERNAL_PREFIX, SOURCE, TEAMS, DemoSpec, generate, to_points
-from ingest.refresh import finish_after_commit
+from ingest.refresh import write_transaction
 from ingest.writer import write_points
 
 EMAIL_DOMAIN = "demo.wrestle"
@@ -133,7 +133,8 @@ async def load_demo(
     fed = generate(spec, end=end, now=now)
     catalog = await catalog_sql.metrics_frame(conn)
     summary = DemoSummary(teams=len(fed.teams), wrestlers=fed.wrestlers.height)
-    async with conn.transaction():
+    # Continuous aggregates refresh after the commit, and the scores with them.
+    async with write_transaction(conn):
         summary.removed_wrestlers = await remove_demo(conn)
         team_ids: list[UUID] = [(await teams_sql.insert_team(conn, t.name))["id"] for t in fed.teams]
         wrestlers = fed.wrestlers.with_columns(
@@ -176,8 +177,5 @@ async def load_demo(
             },
         )
         summary.batch_id = batch_id
-    # Continuous aggregates refresh after the commit; the scores computed inside it saw no new
-    # snapshots yet, so they are computed again.
-    await finish_after_commit(conn)
     summary.seconds = time.perf_counter() - started
     return summary

@@ -25,7 +25,7 @@ from db import ingest_batches as batches_sql
 from db import series as series_sql
 from db.types import PgConn
 from ingest import lookups as lookups_io
-from ingest.refresh import finish_after_commit, refresh_derived
+from ingest.refresh import finish_quietly, refresh_derived
 from ingest.validate import ERROR_SCHEMA, Actor, Calendar, Columns, Lookups, resolve_keys, validate_chunk
 from ingest.writer import PreparedPoints, prepare_points, write_prepared
 
@@ -169,7 +169,7 @@ async def run_ingest(
         report.duration_ms = int((time.perf_counter() - started) * 1000)
         if report.committed and not conn.is_in_transaction():
             # Our own transaction has committed (a caller's would still be open: it finishes then).
-            await finish_after_commit(conn)
+            await finish_quietly(conn)
         return report
     raise AssertionError("unreachable")
 

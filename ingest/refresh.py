@@ -1,14 +1,23 @@
 """What follows a write. In the same transaction: daily aggregates and snapshots for exactly the
 changed (wrestler, metric, day) keys, then the section scores of the wrestlers concerned. After the
 commit, on Timescale-licensed servers: the continuous-aggregate refreshes that cannot run inside a
-transaction (db.aggregates), then the scores again, now that the snapshots see the new days."""
+transaction (db.aggregates), then the scores again, now that the snapshots see the new days.
+
+`write_transaction` is the one commit-then-finish path: API writes, CLI commands, the demo loader
+and the test helpers all commit through it."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from core.logging import get_logger
 from db import aggregates as aggregates_sql
 from db import series as series_sql
 from db.types import PgConn
 from query.score_refresh import recompute_scores
+
+log = get_logger("wrestle.refresh")
 
 
 async def refresh_derived(conn: PgConn) -> list[str]:
@@ -29,3 +38,20 @@ async def finish_after_commit(conn: PgConn) -> list[str]:
         async with conn.transaction():
             await recompute_scores(conn, touched)
     return touched
+
+
+async def finish_quietly(conn: PgConn) -> None:
+    """finish_after_commit for callers whose write has committed whatever happens next: a failure
+    is logged and left to the periodic job (the API's), never reported as a failed write."""
+    try:
+        await finish_after_commit(conn)
+    except Exception as exc:
+        log.warning("aggregate_refresh_deferred", error=type(exc).__name__, detail=str(exc)[:200])
+
+
+@asynccontextmanager
+async def write_transaction(conn: PgConn) -> AsyncIterator[PgConn]:
+    """One transaction around a write; after it commits, what must follow a commit."""
+    async with conn.transaction():
+        yield conn
+    await finish_quietly(conn)

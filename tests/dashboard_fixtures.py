@@ -12,6 +12,7 @@ import polars as pl
 from core.config import Settings
 from core.security import create_token
 from db.types import PgConn
+from ingest.refresh import write_transaction
 from ingest.writer import POINT_SCHEMA, write_points
 
 TZ_OFFSET = timedelta(hours=3, minutes=30)  # Asia/Tehran (no DST since 2022)
@@ -70,7 +71,8 @@ async def make_world(conn: PgConn, settings: Settings) -> World:
 
 
 async def write(conn: PgConn, wrestler: UUID, points: list[tuple[str, datetime, float]]) -> None:
-    """Write (metric key, time, value) points through the one write path (refreshing everything)."""
+    """Write (metric key, time, value) points through the one write path and commit as the API does
+    (refreshing everything, continuous aggregates included)."""
     keys = sorted({p[0] for p in points})
     rows = await conn.fetch("SELECT key, id, domain FROM metric_definitions WHERE key = ANY($1)", keys)
     meta = {r["key"]: (r["id"], r["domain"]) for r in rows}
@@ -85,7 +87,7 @@ async def write(conn: PgConn, wrestler: UUID, points: list[tuple[str, datetime, 
         },
         schema=POINT_SCHEMA,
     )
-    async with conn.transaction():
+    async with write_transaction(conn):
         await write_points(conn, df, None)
 
 

@@ -21,7 +21,7 @@ from db import aggregates as aggregates_sql
 from db import ingest_batches as batches_sql
 from db import series as series_sql
 from db.types import PgConn
-from ingest.refresh import refresh_derived
+from ingest.refresh import refresh_derived, write_transaction
 from ingest.writer import write_points
 from tests.helpers import create_wrestler
 
@@ -187,7 +187,10 @@ async def _reset(conn: PgConn, domains: list[str], continuous: bool) -> None:
     await conn.execute("DELETE FROM ingest_batches")
     if continuous:
         for d in domains:
-            await conn.execute("CALL refresh_continuous_aggregate($1::regclass, NULL, NULL)", f"{d}_daily")
+            await conn.execute(
+                "CALL refresh_continuous_aggregate($1::regclass, NULL::timestamptz, NULL::timestamptz)",
+                f"{d}_daily",
+            )
 
 
 class TestDailyAggregatesAndSnapshots:
@@ -217,7 +220,7 @@ class TestDailyAggregatesAndSnapshots:
         }
         batches: list[tuple[int, datetime, datetime]] = []  # id and recorded range, as ingest_batches has
         for kind, arg in operations:
-            async with conn.transaction():
+            async with write_transaction(conn):
                 if kind == "write":
                     batch_id = await batches_sql.create_batch(
                         conn, user_id=None, source="property", filename=None, fmt="test"
@@ -232,8 +235,6 @@ class TestDailyAggregatesAndSnapshots:
                     for domain in domains:
                         await series_sql.delete_batch_points(conn, domain, undone, first_at, last_at, tz)
                     await refresh_derived(conn)
-            if continuous:
-                await aggregates_sql.drain_refresh_queue(conn)
             await _check(conn, domains, tz)
 
 

@@ -8,7 +8,7 @@ import polars as pl
 
 from db import aggregates as aggregates_sql
 from db.types import PgConn
-from ingest.refresh import finish_after_commit
+from ingest.refresh import finish_after_commit, write_transaction
 from ingest.writer import POINT_SCHEMA, write_points
 from tests.helpers import create_team, create_wrestler
 
@@ -24,9 +24,8 @@ async def test_nothing_is_left_queued_after_a_committed_write(conn: PgConn) -> N
         schema=POINT_SCHEMA,
         orient="row",
     )
-    async with conn.transaction():
+    async with write_transaction(conn):
         await write_points(conn, points, None)
-    await finish_after_commit(conn)
     assert not await aggregates_sql.refresh_pending(conn)
     value = await conn.fetchval(
         "SELECT value FROM body_composition_metrics WHERE wrestler_id = $1 AND metric_id = $2",

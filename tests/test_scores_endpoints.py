@@ -106,8 +106,7 @@ class TestRecompute:
         await seed(conn, world)
         async with conn.transaction():
             await conn.execute("DELETE FROM supplements_series")
-            await conn.execute("DELETE FROM supplements_daily")
-            await conn.execute("DELETE FROM supplements_metrics")
+            await conn.execute("DELETE FROM supplements_metrics")  # the scores read the snapshots
             await recompute_scores(conn, [str(world.wrestler)])
         body = (
             await client.get(f"/api/v1/wrestlers/{world.wrestler}/supplements/score", headers=world.admin)
