@@ -44,6 +44,7 @@ from db.types import PgConn
 from ingest.demo import DemoSpec
 from ingest.demo_load import load_demo
 from query.score_refresh import recompute_scores
+from tests.conftest import TEST_DB_PREFIX, base_settings, cli_env
 
 pytestmark = pytest.mark.benchmark
 
@@ -210,8 +211,8 @@ def medians_ms(targets: dict[str, tuple[httpx.Client, str, dict[str, str] | None
 
 @pytest.fixture(scope="module")
 def bench_settings() -> Settings:
-    return Settings(
-        app_env="development", pg_database=f"wrestle_bench_{os.getpid()}", jwt_secret_key=JWT_SECRET
+    return base_settings(
+        app_env="development", pg_database=f"{TEST_DB_PREFIX}bench_{os.getpid()}", jwt_secret_key=JWT_SECRET
     )
 
 
@@ -244,7 +245,7 @@ async def subjects(bench: dict[str, Any], settings: Settings) -> None:
 
 def measure(bench: dict[str, Any], settings: Settings) -> dict[str, float]:
     env = {
-        "PG_DATABASE": settings.pg_database,
+        **cli_env(settings),
         "JWT_SECRET_KEY": JWT_SECRET,
         "APP_ENV": "development",
         "RATE_LIMIT_PER_MINUTE": "100000000",

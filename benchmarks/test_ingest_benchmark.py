@@ -31,6 +31,7 @@ from core.config import Settings
 from db.cluster import EmbeddedCluster
 from db.connection import database_url
 from db.migrate import migrate
+from tests.conftest import TEST_DB_PREFIX, base_settings, cli_env
 from tests.ingest_fixtures import create_generated_wrestlers, generate_long_csv
 
 ROWS = 1_000_000
@@ -69,8 +70,8 @@ async def _drop_db(settings: Settings, name: str) -> None:
 
 @pytest.fixture(scope="module")
 def bench_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, str, Path]]:
-    settings = Settings()
-    name = f"wrestle_bench_{uuid.uuid4().hex[:8]}"
+    name = f"{TEST_DB_PREFIX}bench_{uuid.uuid4().hex[:8]}"
+    settings = base_settings(pg_database=name)
     asyncio.run(_fresh_db(settings, name))
     path = tmp_path_factory.mktemp("ingest") / "long_1m.csv"
     generate_long_csv(path, ROWS)
@@ -103,9 +104,9 @@ RSS_WRAPPER = (
 )
 
 
-def _ingest(name: str, path: Path) -> tuple[float, int]:
+def _ingest(settings: Settings, path: Path) -> tuple[float, int]:
     """Run `wrestle ingest` as a child; return (seconds, peak RSS of that child in KiB)."""
-    env = {**os.environ, "PG_DATABASE": name}
+    env = cli_env(settings)
     t = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-c", RSS_WRAPPER, sys.executable, "-m", "cli.main", "ingest", str(path)],
@@ -120,7 +121,10 @@ def _ingest(name: str, path: Path) -> tuple[float, int]:
 
 def test_ingest_throughput_vs_copy(bench_db: tuple[Settings, str, Path]) -> None:
     settings, name, path = bench_db
-    cmd, env = EmbeddedCluster(settings).psql_command(name)
+    if settings.database_url:
+        cmd, env = ["psql", database_url(settings, name)], dict(os.environ)
+    else:
+        cmd, env = EmbeddedCluster(settings).psql_command(name)
     t = time.perf_counter()
     subprocess.run(
         [*cmd, "-qc", f"\\copy bench_floor FROM '{path}' WITH (FORMAT csv, HEADER true)"],
@@ -130,9 +134,9 @@ def test_ingest_throughput_vs_copy(bench_db: tuple[Settings, str, Path]) -> None
     )
     floor_s = time.perf_counter() - t
     _settle(settings, name)
-    ingest_s, rss = _ingest(name, path)
+    ingest_s, rss = _ingest(settings, path)
     _settle(settings, name)
-    again_s, _ = _ingest(name, path)
+    again_s, _ = _ingest(settings, path)
     floor, first, second = ROWS / floor_s, ROWS / ingest_s, ROWS / again_s
     print(
         f"\n\\copy floor: {floor:,.0f} rows/s ({floor_s:.2f} s)"
@@ -146,9 +150,9 @@ def test_ingest_throughput_vs_copy(bench_db: tuple[Settings, str, Path]) -> None
 
 @pytest.mark.skipif(os.environ.get("WRESTLE_BENCH_10M") != "1", reason="set WRESTLE_BENCH_10M=1")
 def test_ten_million_rows_stay_under_1gb(bench_db: tuple[Settings, str, Path], tmp_path: Path) -> None:
-    _, name, _ = bench_db
+    settings, _, _ = bench_db
     path = tmp_path / "long_10m.csv"
     generate_long_csv(path, 10_000_000)
-    seconds, peak_kib = _ingest(name, path)
+    seconds, peak_kib = _ingest(settings, path)
     print(f"\n10M rows: {10_000_000 / seconds:,.0f} rows/s, peak RSS {peak_kib / 1024:.0f} MiB")
     assert peak_kib < 1024 * 1024

@@ -10,7 +10,7 @@ import typer
 
 from core.config import get_settings
 from db.cluster import ClusterError, EmbeddedCluster, EmbeddedRedis
-from db.connection import database_url
+from db.connection import database_name, database_url
 from db.migrate import MigrationError, migrate
 
 app = typer.Typer(
@@ -110,10 +110,10 @@ async def _recreate(name: str) -> None:
 @app.command()
 def reset(yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation.")) -> None:
     """Drop and recreate the database, then migrate. Deletes all data."""
-    settings = get_settings()
+    name = database_name(get_settings())
     if not yes:
-        typer.confirm(f"Delete every row in database {settings.pg_database!r}?", abort=True)
-    asyncio.run(_recreate(settings.pg_database))
+        typer.confirm(f"Delete every row in database {name!r}?", abort=True)
+    asyncio.run(_recreate(name))
     migrate_cmd(None)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
 import asyncpg
 import orjson
 
@@ -10,13 +12,23 @@ from db.cluster import EmbeddedCluster, EmbeddedRedis
 from db.types import PgConn, PgPool
 
 
+def with_database(url: str, database: str) -> str:
+    """The same server URL naming another database (query parameters such as sslmode kept)."""
+    parts = urlsplit(url.replace("postgresql+asyncpg://", "postgresql://"))
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+def database_name(settings: Settings) -> str:
+    """The configured database: DATABASE_URL's, else the embedded cluster's PG_DATABASE."""
+    if settings.database_url:
+        return urlsplit(settings.database_url).path.lstrip("/") or "postgres"
+    return settings.pg_database
+
+
 def database_url(settings: Settings, database: str | None = None) -> str:
     if settings.database_url:
         url = settings.database_url.replace("postgresql+asyncpg://", "postgresql://")
-        if database:
-            base, _, _ = url.rpartition("/")
-            url = f"{base}/{database}"
-        return url
+        return with_database(url, database) if database else url
     return EmbeddedCluster(settings).url(database)
 
 

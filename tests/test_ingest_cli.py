@@ -21,11 +21,12 @@ from db.types import PgConn
 from ingest.pipeline import Options
 from ingest.service import ingest_csv
 from ingest.validate import Actor
+from tests.conftest import cli_env
 from tests.ingest_fixtures import assert_derived_consistent, create_generated_wrestlers, generate_long_csv
 
 
 def run_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PG_DATABASE": settings.pg_database}
+    env = cli_env(settings)
     return subprocess.run(
         [sys.executable, "-m", "cli.main", "ingest", *args],
         env=env,
@@ -69,7 +70,7 @@ class TestAtomicity:
         await create_generated_wrestlers(conn)
         path = tmp_path / "big.csv"
         generate_long_csv(path, 1_500_000)
-        env = {**os.environ, "PG_DATABASE": settings.pg_database}
+        env = cli_env(settings)
         proc = subprocess.Popen(  # noqa: ASYNC220 - the child must run while this test polls
             [sys.executable, "-m", "cli.main", "ingest", str(path)],
             env=env,
