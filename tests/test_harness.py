@@ -45,7 +45,7 @@ async def operator_db(services: Settings) -> AsyncIterator[str]:
             await conn.execute("""
                 INSERT INTO wrestlers (name_fa, name_en, weight_class, external_id)
                      VALUES ('واقعی', 'Real Athlete', 74, 'REAL-1');
-                INSERT INTO users (email, password_hash, name, role) 
+                INSERT INTO users (email, password_hash, name, role)
                      VALUES ('op@example.com', 'x', 'Op', 'admin');
                 INSERT INTO body_composition_series (wrestler_id, metric_id, recorded_at, value, source)
                 SELECT w.id, m.id, timestamptz '2025-01-01' + g * interval '1 day', 70 + g / 10.0, 'real'
