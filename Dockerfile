@@ -22,5 +22,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=120s --retries=5 \
     CMD python -c "import urllib.request, sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=2).status != 200)"
 
-# Migrate, load the demo federation into an empty database (printing the demo accounts), serve.
-CMD ["sh", "-c", "wrestle db migrate && wrestle demo --if-empty && exec wrestle serve --host 0.0.0.0 --port 8000"]
+# Migrate and serve; nothing else. The demo federation is never loaded here (in development, load it
+# with `docker compose exec api wrestle demo`; with APP_ENV=production that command refuses).
+CMD ["sh", "-c", "wrestle db migrate && exec wrestle serve --host 0.0.0.0 --port 8000"]

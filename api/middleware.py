@@ -27,7 +27,7 @@ from api.ratelimit import RATE_LIMIT_STATE, RateLimits, Verdict, exceeded
 from core.config import Settings
 from core.errors import AppError
 from core.logging import get_logger
-from core.security import decode_token
+from core.security import decode_token, pseudonym
 
 log = get_logger("wrestle.access")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -169,7 +169,7 @@ class RateLimitMiddleware:
                 scope.setdefault("state", {})[ACCESS_CLAIMS_STATE] = (token, claims)
                 return f"user:{claims.sub}", True
         client = scope.get("client")
-        return f"ip:{client[0] if client else 'unknown'}", False
+        return f"ip:{pseudonym(self.settings, 'ip', client[0] if client else 'unknown')}", False
 
     async def _verdict(self, limits: RateLimits, caller: str, ai: bool) -> Verdict:
         verdict = await limits.count_request(limits.api, f"api:{caller}")

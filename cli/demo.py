@@ -53,7 +53,15 @@ def demo(
     wrestlers: int = typer.Option(MAX_WRESTLERS, "--wrestlers", min=1, max=MAX_WRESTLERS),
     days: int = typer.Option(DemoSpec.days, "--days", min=1, help="Days of history ending today."),
 ) -> None:
-    """Load the demo federation, replacing a previous one (wrestlers FED-…, demo teams and accounts)."""
+    """Load the demo federation, replacing a previous one (wrestlers FED-…, demo teams and accounts).
+    Refused with APP_ENV=production: its accounts have passwords published in the README."""
+    if get_settings().app_env == "production":
+        typer.echo(
+            "demo: refused with APP_ENV=production (its accounts have published passwords);"
+            " create real accounts with `wrestle users create`",
+            err=True,
+        )
+        raise typer.Exit(2)
     spec = DemoSpec(wrestlers=wrestlers, days=days, seed=seed)
     summary, accounts = asyncio.run(_run(spec, if_empty))
     if summary is None:

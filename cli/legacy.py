@@ -4,7 +4,9 @@ ingest them through the normal ingest path as one batch.
 Each measurement row becomes a reading: the wrestler is the legacy athlete (created once, with
 external id `legacy:<athlete id>`), the time is the session's miladi_date (the `YYYY-MM_DD` quirk
 included) plus start_time, or its shamsi_date (Jalali) when the miladi date is unreadable; metric
-names are matched through the catalog aliases, and unmapped names are reported as UNKNOWN_METRIC.
+names are matched through the catalog aliases within the domain of the row's table (a name the
+catalog keeps in another domain is stored there, with a warning), and unmapped names are reported
+as UNKNOWN_METRIC, or registered as custom metrics with --register-metrics.
 """
 
 from __future__ import annotations
@@ -26,20 +28,20 @@ from ingest.pipeline import Options, Report, run_ingest
 from ingest.refresh import write_transaction
 from ingest.validate import RAW_SCHEMA, Actor, Columns
 
-# table -> value column
+# table -> (value column, the domain its measurements belong to)
 LEGACY_TABLES = {
-    "body_composition_fs": "nvalue",
-    "body_composition_gr": "nvalue",
-    "chestbelt_hr_gr": "nvalue",
-    "fitness_fs": "value",
-    "urion_analysis_gr": "value",
+    "body_composition_fs": ("nvalue", "body_composition"),
+    "body_composition_gr": ("nvalue", "body_composition"),
+    "chestbelt_hr_gr": ("nvalue", "performance"),
+    "fitness_fs": ("value", "performance"),
+    "urion_analysis_gr": ("value", "bloodwork"),
 }
 LEGACY_WEIGHT_CLASS = 74  # required column; the legacy schema has no weight class
 
 
 async def _legacy_rows(legacy: PgConn) -> pl.DataFrame:
     frames: list[pl.DataFrame] = []
-    for table, value_col in LEGACY_TABLES.items():
+    for table, (value_col, _) in LEGACY_TABLES.items():
         if not await legacy.fetchval("SELECT to_regclass($1) IS NOT NULL", table):
             continue
         rows = await legacy.fetch(f"""
@@ -93,7 +95,7 @@ def legacy_chunk(rows: pl.DataFrame, timezone: str) -> pl.DataFrame:
             pl.col("metric"),
             pl.when(pl.col("m_ok")).then(pl.col("m_time")).otherwise(pl.col("s_time")).alias("recorded_at"),
             pl.col("value"),
-            pl.lit(None, dtype=pl.String).alias("domain"),
+            pl.col("table").replace_strict({t: d for t, (_, d) in LEGACY_TABLES.items()}).alias("domain"),
             pl.lit(None, dtype=pl.String).alias("unit"),
             pl.lit("legacy").alias("source"),
             pl.format("{}.value", pl.col("table")).alias("vcol"),
@@ -102,7 +104,9 @@ def legacy_chunk(rows: pl.DataFrame, timezone: str) -> pl.DataFrame:
     )
 
 
-async def import_legacy_db(conn: PgConn, legacy: PgConn, *, timezone: str, dry_run: bool = False) -> Report:
+async def import_legacy_db(
+    conn: PgConn, legacy: PgConn, *, timezone: str, dry_run: bool = False, register_metrics: bool = False
+) -> Report:
     athletes = await legacy.fetch("SELECT id, athlete_name, name FROM athlete ORDER BY id")
     rows = await _legacy_rows(legacy)
     async with write_transaction(conn):
@@ -124,7 +128,9 @@ async def import_legacy_db(conn: PgConn, legacy: PgConn, *, timezone: str, dry_r
         report = await run_ingest(
             conn,
             chunks,
-            opts=Options(timezone=timezone, source="legacy", dry_run=dry_run),
+            opts=Options(
+                timezone=timezone, source="legacy", dry_run=dry_run, register_metrics=register_metrics
+            ),
             actor=Actor(role="system"),
             fmt="legacy",
             filename=None,
@@ -142,13 +148,19 @@ class _DryRun(Exception):
         self.report = report
 
 
-async def _main(url: str, dry_run: bool) -> Report:
+async def _main(url: str, dry_run: bool, register_metrics: bool) -> Report:
     settings = get_settings()
     conn = await connect(settings)
     legacy = await asyncpg.connect(url)
     try:
         try:
-            return await import_legacy_db(conn, legacy, timezone=settings.default_timezone, dry_run=dry_run)
+            return await import_legacy_db(
+                conn,
+                legacy,
+                timezone=settings.default_timezone,
+                dry_run=dry_run,
+                register_metrics=register_metrics,
+            )
         except _DryRun as d:
             return d.report
     finally:
@@ -159,9 +171,14 @@ async def _main(url: str, dry_run: bool) -> Report:
 def import_legacy(
     postgres_url: str = typer.Argument(..., help="postgresql://user:pass@host:port/db of the legacy data"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Report what would be imported; write nothing."),
+    register_metrics: bool = typer.Option(
+        False,
+        "--register-metrics",
+        help="Add names the catalog lacks as custom metrics of their table's domain.",
+    ),
 ) -> None:
     """Import the legacy Fittechno measurement tables through the ingest path."""
-    report = asyncio.run(_main(postgres_url, dry_run))
+    report = asyncio.run(_main(postgres_url, dry_run, register_metrics))
     out: dict[str, Any] = report.to_json()
     unmapped = sorted({e["value"] for e in report.errors if e["code"] == "UNKNOWN_METRIC"})
     out["unmappedMetrics"] = unmapped

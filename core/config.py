@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     api_v1_prefix: str = "/api/v1"
 
+    # Keys core.security.pseudonym (identifiers kept outside the database); JWTs use jwt_secret_key.
     secret_key: str = DEFAULT_SECRET
     jwt_secret_key: str = DEFAULT_SECRET
     jwt_algorithm: Literal["HS256"] = "HS256"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 import uuid
 from dataclasses import dataclass
@@ -20,6 +22,14 @@ MAX_PASSWORD_BYTES = 72  # bcrypt ignores everything past 72 bytes; longer passw
 
 
 MIN_PASSWORD_BYTES = 8
+
+
+def pseudonym(settings: Settings, kind: str, value: str) -> str:
+    """A stable keyed pseudonym (HMAC-SHA256 under SECRET_KEY) of a personal identifier the service
+    keeps outside the database, such as an email or a client IP in a Redis rate-limit key: whoever
+    reads Redis learns neither, and without the key cannot test a guess."""
+    digest = hmac.new(settings.secret_key.encode(), f"{kind}:{value}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
 
 
 def password_problem(password: str) -> str | None:

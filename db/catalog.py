@@ -33,13 +33,27 @@ async def metrics_frame(conn: PgConn) -> pl.DataFrame:
 
 
 async def aliases_frame(conn: PgConn) -> pl.DataFrame:
-    """Every alias (keys included) -> metric id."""
+    """Every name (aliases and keys) -> metric id, in its metric's domain; `preferred` marks the one
+    meaning of a name used when a row gives no domain (a key always is its metric's)."""
     rows = await conn.fetch("""
-        SELECT alias, metric_id FROM metric_aliases
-        UNION SELECT key, id FROM metric_definitions""")
-    return pl.DataFrame(
-        [tuple(r) for r in rows], schema={"alias": pl.String(), "metric_id": pl.Int32()}, orient="row"
-    ).unique("alias", keep="first")
+        SELECT key AS alias, id AS metric_id, domain, true AS preferred, true AS is_key
+          FROM metric_definitions
+        UNION ALL
+        SELECT alias, metric_id, domain, preferred, false FROM metric_aliases
+         ORDER BY is_key DESC, preferred DESC, metric_id""")
+    frame = pl.DataFrame(
+        [tuple(r) for r in rows],
+        schema={
+            "alias": pl.String(),
+            "metric_id": pl.Int32(),
+            "domain": pl.String(),
+            "preferred": pl.Boolean(),
+            "is_key": pl.Boolean(),
+        },
+        orient="row",
+    ).unique(["alias", "domain"], keep="first", maintain_order=True)
+    first_preferred = pl.col("preferred") & (pl.col("preferred").cum_sum().over("alias") == 1)
+    return frame.with_columns(first_preferred.alias("preferred")).drop("is_key")
 
 
 async def conversions_frame(conn: PgConn) -> pl.DataFrame:
@@ -101,12 +115,7 @@ async def create_custom_metric(
         panel,
     )
     assert row is not None
-    await conn.execute(
-        "INSERT INTO metric_aliases (alias, metric_id) SELECT a, $2 FROM unnest($1::text[]) a"
-        " ON CONFLICT DO NOTHING",
-        sorted({key, *aliases}),
-        row["id"],
-    )
+    await add_aliases(conn, int(row["id"]), domain, sorted({key, *aliases}))
     if unit:
         await conn.execute(
             "INSERT INTO metric_unit_conversions (metric_id, from_unit, factor) VALUES ($1, $2, 1)"
@@ -117,19 +126,44 @@ async def create_custom_metric(
     return row
 
 
-async def register_custom_metric(conn: PgConn, *, domain: str, key: str, display_name: str, unit: str) -> int:
-    """A custom metric met in an ingest (registerMetrics): its name in both languages; return its id."""
+async def register_custom_metric(
+    conn: PgConn, *, domain: str, key: str, display_name: str, unit: str, aliases: tuple[str, ...] = ()
+) -> int:
+    """A custom metric met in an ingest (registerMetrics): its name in both languages, the name as
+    written (normalised) among its aliases; return its id."""
     row = await create_custom_metric(
-        conn, domain=domain, key=key, name_en=display_name, name_fa=display_name, unit=unit
+        conn, domain=domain, key=key, name_en=display_name, name_fa=display_name, unit=unit, aliases=aliases
     )
     return int(row["id"])
 
 
-async def taken_aliases(conn: PgConn, aliases: list[str]) -> list[str]:
+async def add_aliases(conn: PgConn, metric_id: int, domain: str, aliases: list[str]) -> None:
+    """Names of a metric in its domain (one already taken in that domain stays with its metric); a
+    name with no preferred meaning yet becomes this metric's."""
+    await conn.execute(
+        """INSERT INTO metric_aliases (alias, metric_id, domain, preferred)
+           SELECT a, $2, $3, NOT EXISTS (SELECT 1 FROM metric_aliases p WHERE p.alias = a AND p.preferred)
+             FROM unnest($1::text[]) a
+           ON CONFLICT (domain, alias) DO NOTHING""",
+        aliases,
+        metric_id,
+        domain,
+    )
+
+
+async def taken_names(conn: PgConn, domain: str, names: list[str]) -> list[str]:
+    """Which of `names` are already a key anywhere or an alias in `domain`."""
     rows = await conn.fetch(
-        "SELECT alias FROM metric_aliases WHERE alias = ANY($1::text[]) ORDER BY alias", aliases
+        """SELECT alias FROM metric_aliases WHERE domain = $1 AND alias = ANY($2::text[])
+           UNION SELECT key FROM metric_definitions WHERE key = ANY($2::text[]) ORDER BY 1""",
+        domain,
+        names,
     )
     return [r["alias"] for r in rows]
+
+
+async def metric_keys(conn: PgConn) -> set[str]:
+    return {r["key"] for r in await conn.fetch("SELECT key FROM metric_definitions")}
 
 
 async def domain_exists(conn: PgConn, domain: str) -> bool:

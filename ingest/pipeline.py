@@ -9,6 +9,7 @@ the ingest is retried from the first chunk, so the caller never sees them.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -26,12 +27,43 @@ from db import series as series_sql
 from db.types import PgConn
 from ingest import lookups as lookups_io
 from ingest.refresh import finish_quietly, refresh_derived
-from ingest.validate import ERROR_SCHEMA, Actor, Calendar, Columns, Lookups, resolve_keys, validate_chunk
+from ingest.validate import (
+    ERROR_SCHEMA,
+    FIT_ELSEWHERE,
+    Actor,
+    Calendar,
+    Columns,
+    Lookups,
+    Validated,
+    resolve_keys,
+    validate_chunk,
+)
 from ingest.writer import PreparedPoints, prepare_points, write_prepared
 
 MAX_ERRORS = 1000
 RETRIES = 5
-_KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_NOT_KEY_RE = re.compile(r"[^a-z0-9_]+")
+MAX_KEY_LENGTH = 64
+
+
+def metric_key_for(name: str, domain: str, taken: set[str]) -> str:
+    """A catalog key (`^[a-z][a-z0-9_]*$`, unique) for a normalised metric name met in an ingest:
+    '30m_sprint' -> 'm_30m_sprint'; a name already a key elsewhere gets its domain appended; a name
+    without Latin letters or digits ('توده_بدون_چربی') gets a stable hash."""
+    ascii_key = _NOT_KEY_RE.sub("_", name).strip("_")
+    ascii_key = re.sub("_+", "_", ascii_key)[:MAX_KEY_LENGTH]
+    if not ascii_key:
+        ascii_key = "metric_" + hashlib.sha256(name.encode()).hexdigest()[:8]
+    elif not ascii_key[0].isalpha():
+        ascii_key = f"m_{ascii_key}"
+    key = ascii_key
+    if key in taken:
+        key = f"{ascii_key}_{domain}"
+    n = 2
+    while key in taken:
+        key = f"{ascii_key}_{domain}_{n}"
+        n += 1
+    return key
 
 
 @dataclass(frozen=True)
@@ -60,6 +92,8 @@ class Report:
     duration_ms: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     error_count: int = 0
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    warning_count: int = 0
     committed: bool = False
 
     def add_errors(self, errors: pl.DataFrame, *, rows: bool = True) -> None:
@@ -69,6 +103,13 @@ class Report:
         room = MAX_ERRORS - len(self.errors)
         if room > 0 and errors.height:
             self.errors.extend(errors.sort("line").head(room).to_dicts())
+
+    def add_warnings(self, warnings: pl.DataFrame) -> None:
+        """Rows stored after a correction (same format as errors, listed up to MAX_ERRORS)."""
+        self.warning_count += warnings.height
+        room = MAX_ERRORS - len(self.warnings)
+        if room > 0 and warnings.height:
+            self.warnings.extend(warnings.sort("line").head(room).to_dicts())
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -85,10 +126,12 @@ class Report:
             "durationMs": self.duration_ms,
             "errorCount": self.error_count,
             "errors": self.errors,
+            "warningCount": self.warning_count,
+            "warnings": self.warnings,
         }
 
 
-_Produced = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, PreparedPoints]  # raw, points, errors
+_Produced = tuple[pl.DataFrame, Validated, PreparedPoints]
 
 
 class _Rollback(Exception):
@@ -125,15 +168,30 @@ async def _create_missing(conn: PgConn, raw: pl.DataFrame, lk: Lookups, opts: Op
             await lookups_io.create_wrestlers(conn, names)
             changed = True
     if opts.register_metrics:
+        # A name with a domain that means nothing there, or only another quantity (its unit fits
+        # none of the name's meanings), is a new metric of that domain.
         todo = (
-            df.filter(pl.col("metric_id").is_null() & pl.col("d_key").is_not_null())
-            .filter(pl.col("m_key").str.contains(_KEY_RE.pattern))
-            .unique("m_key", keep="first", maintain_order=True)
+            df.filter(
+                pl.col("d_key").is_not_null()
+                & pl.col("m_key").is_not_null()
+                & (pl.col("m_key") != "")
+                & (pl.col("metric_id").is_null() | (pl.col("m_fit") > FIT_ELSEWHERE))
+            )
+            .unique(["m_key", "d_key"], keep="first", maintain_order=True)
             .select("m_key", "d_key", "metric", "unit")
         )
-        for key, domain, name, unit in todo.iter_rows():
+        if todo.height:
+            keys = await catalog_sql.metric_keys(conn)
+        for name, domain, spelling, unit in todo.iter_rows():
+            key = metric_key_for(name, domain, keys)
+            keys.add(key)
             await catalog_sql.register_custom_metric(
-                conn, domain=domain, key=key, display_name=str(name).strip(), unit=(unit or "").strip()
+                conn,
+                domain=domain,
+                key=key,
+                display_name=str(spelling).strip(),
+                unit=(unit or "").strip(),
+                aliases=(name,),
             )
             changed = True
     return await lookups_io.load(conn) if changed else lk
@@ -200,7 +258,7 @@ async def _attempt(
         sequential = opts.create_missing_wrestlers or opts.register_metrics
 
         def process(raw: pl.DataFrame, lk_now: Lookups) -> _Produced:
-            points, errors = validate_chunk(
+            checked = validate_chunk(
                 raw,
                 lk_now,
                 actor=actor,
@@ -209,7 +267,7 @@ async def _attempt(
                 default_source=opts.source,
                 cols=cols,
             )
-            return raw, points, errors, prepare_points(points, report.batch_id, tz)
+            return raw, checked, prepare_points(checked.points, report.batch_id, tz)
 
         def produce(lk_now: Lookups) -> _Produced | None:
             raw = next(it, None)
@@ -262,13 +320,14 @@ async def _consume(
     report: Report,
     opts: Options,
     raw: pl.DataFrame,
-    points: pl.DataFrame,
-    errors: pl.DataFrame,
+    checked: Validated,
     prepared: PreparedPoints,
     on_chunk: Callable[[int], None] | None,
 ) -> None:
     report.rows_read += raw.height
-    report.add_errors(errors)
+    report.add_errors(checked.errors)
+    report.add_warnings(checked.warnings)
+    points = checked.points
     if points.height and not (opts.strict and report.error_count):
         res = await write_prepared(conn, prepared, report.batch_id)
         report.rows_inserted += res.inserted

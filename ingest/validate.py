@@ -62,6 +62,13 @@ class Lookups:
 
 
 @dataclass(frozen=True)
+class Validated:
+    points: pl.DataFrame
+    errors: pl.DataFrame
+    warnings: pl.DataFrame
+
+
+@dataclass(frozen=True)
 class Columns:
     """The file's own names of the columns, for error reports."""
 
@@ -93,6 +100,48 @@ def wrestler_lookup(rows: pl.DataFrame) -> pl.DataFrame:
 
 def _blank(c: str) -> pl.Expr:
     return pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "")
+
+
+# How well the metric chosen for a name fits the row (pick_metrics): lower is better.
+FIT_IN_DOMAIN = 0  # the name in the row's own domain
+FIT_ELSEWHERE = 2  # the name's meaning in another domain, and the row's unit fits it
+FIT_UNIT_MISMATCH = 3  # the row's unit fits none of the name's meanings
+
+
+def pick_metrics(combos: pl.DataFrame, lk: Lookups) -> pl.DataFrame:
+    """Distinct (m_key, d_key, u_key) -> the metric the name means there: `metric_id`, `m_fit`.
+
+    A name means, in order: the metric of that name in the row's domain; else the name's preferred
+    meaning if the row's unit fits it (no unit, the metric's unit, or a known conversion); else
+    another meaning the unit fits; else the preferred one (whose unit check then fails with its own
+    error). So a row labelled with the wrong domain still lands on the one quantity its name and unit
+    describe, and the same name in two domains keeps two quantities apart."""
+    units = lk.metrics.select("metric_id", pl.col("domain").alias("c_domain"), pl.col("unit").alias("c_unit"))
+    conversions = lk.conversions.select(
+        "metric_id", pl.col("unit").alias("u_key"), pl.lit(True).alias("conv")
+    )
+    candidates = (
+        combos.join(lk.aliases, left_on="m_key", right_on="alias", how="inner")
+        .join(units, on="metric_id", how="inner")
+        .join(conversions, on=["metric_id", "u_key"], how="left")
+    )
+    unit_fits = _blank("u_key") | (pl.col("u_key") == pl.col("c_unit")) | pl.col("conv")
+    fit = (
+        pl.when(pl.col("d_key").is_not_null() & (pl.col("c_domain") == pl.col("d_key")))
+        .then(pl.lit(FIT_IN_DOMAIN))
+        .when(unit_fits.fill_null(False))
+        .then(pl.when(pl.col("preferred")).then(pl.lit(1)).otherwise(pl.lit(FIT_ELSEWHERE)))
+        .when(pl.col("preferred"))
+        .then(pl.lit(FIT_UNIT_MISMATCH))
+        .otherwise(pl.lit(FIT_UNIT_MISMATCH + 1))
+    )
+    return (
+        candidates.with_columns(fit.alias("m_fit"))
+        .sort("m_fit", "metric_id")
+        .group_by("m_key", "d_key", "u_key", maintain_order=True)
+        .agg(pl.col("metric_id").first(), pl.col("m_fit").first())
+        .with_columns(pl.col("m_fit").clip(upper_bound=FIT_UNIT_MISMATCH))
+    )
 
 
 def resolve_keys(raw: pl.DataFrame, lk: Lookups) -> pl.DataFrame:
@@ -139,7 +188,13 @@ def resolve_keys(raw: pl.DataFrame, lk: Lookups) -> pl.DataFrame:
         )
     )
     df = df.join(lk.wrestlers, left_on="w_key", right_on="key", how="left", maintain_order="left")
-    df = df.join(lk.aliases, left_on="m_key", right_on="alias", how="left", maintain_order="left")
+    df = df.join(
+        pick_metrics(df.select("m_key", "d_key", "u_key").unique(), lk),
+        on=["m_key", "d_key", "u_key"],
+        how="left",
+        nulls_equal=True,
+        maintain_order="left",
+    )
     metrics = lk.metrics.select(
         "metric_id",
         pl.col("key").alias("m_name"),
@@ -161,8 +216,9 @@ def validate_chunk(
     timezone: str,
     default_source: str,
     cols: Columns,
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """-> (points in ingest.writer.POINT_SCHEMA, errors in ERROR_SCHEMA)."""
+) -> Validated:
+    """-> points in ingest.writer.POINT_SCHEMA; errors (rejected rows) and warnings (rows stored
+    after a correction) in ERROR_SCHEMA."""
     df = resolve_keys(raw, lk)
     df = df.with_columns(parse_numbers(df["value"]).alias("raw_value"), pl.lit(False).alias("is_clock"))
     if (df["kind"] == "duration").any():
@@ -235,13 +291,6 @@ def validate_chunk(
             pl.format("metric '{}' is not in the catalog (key or alias)", pl.col("metric")),
         ),
         (
-            domain_given & (pl.col("d_key") != pl.col("m_domain")),
-            "DOMAIN_MISMATCH",
-            cols.domain,
-            "domain",
-            pl.format("metric '{}' belongs to domain '{}'", pl.col("m_name"), pl.col("m_domain")),
-        ),
-        (
             ~allowed.fill_null(False),
             "FORBIDDEN",
             cols.wrestler,
@@ -311,7 +360,21 @@ def validate_chunk(
         "code",
         message.fill_null("").alias("message"),
     )
-    points = df.filter(pl.col("code").is_null()).select(
+    good = df.filter(pl.col("code").is_null())
+    corrected = good.filter(domain_given & (pl.col("d_key") != pl.col("m_domain")))
+    warnings = corrected.select(
+        pl.col("line").cast(pl.Int64),
+        pl.lit(cols.domain).alias("column"),
+        pl.col("domain").alias("value"),
+        pl.lit("DOMAIN_CORRECTED").alias("code"),
+        pl.format(
+            "metric '{}' belongs to domain '{}': stored there, not in '{}'",
+            pl.col("m_name"),
+            pl.col("m_domain"),
+            pl.col("d_key"),
+        ).alias("message"),
+    )
+    points = good.select(
         "wrestler_id",
         pl.col("metric_id").cast(pl.Int32),
         pl.col("m_domain").alias("domain"),
@@ -322,4 +385,4 @@ def validate_chunk(
         .otherwise(pl.col("source").str.strip_chars())
         .alias("source"),
     )
-    return points, errors
+    return Validated(points, errors, warnings)

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
 import httpx
+from fastapi import FastAPI
 
+from api.app import create_app
 from core.config import Settings
 from db.types import PgConn
 from tests.dashboard_fixtures import make_world
+
+
+def _client(app: FastAPI) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
 
 
 class TestOperations:
@@ -16,8 +22,25 @@ class TestOperations:
     async def test_ready_checks_database_and_redis(self, client: httpx.AsyncClient) -> None:
         r = await client.get("/ready")
         assert r.status_code == 200
-        assert r.json()["database"] == "ok"
-        assert r.json()["redis"] == "ok"
+        assert r.json() == {"status": "ready", "database": "ok", "redis": "ok"}
+
+    async def test_ready_without_redis_is_degraded_not_down(self, settings: Settings) -> None:
+        """Rate limits fall back to the process while Redis is away: the instance can still serve."""
+        app = create_app(settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"}))
+        async with app.router.lifespan_context(app), _client(app) as c:
+            r = await c.get("/ready")
+        assert r.status_code == 200
+        assert r.json() == {"status": "degraded", "database": "ok", "redis": "unreachable"}
+
+    async def test_ready_without_database_is_503_with_a_code_never_the_error_text(
+        self, client: httpx.AsyncClient, app: FastAPI
+    ) -> None:
+        await app.state.wrestle.pool.close()
+        r = await client.get("/ready")
+        assert r.status_code == 503
+        body = r.json()
+        assert body["error"] == "SERVICE_UNAVAILABLE"
+        assert body["details"] == {"database": "unreachable", "redis": "ok"}
 
     async def test_unknown_path_uses_error_format(self, client: httpx.AsyncClient) -> None:
         r = await client.get("/api/v1/does-not-exist")

@@ -67,6 +67,13 @@ class TestImportLegacy:
         assert vo2 == datetime(2025, 11, 10, 20, 30, tzinfo=UTC)  # shamsi 1404-08-20 00:00 Tehran
         await assert_derived_consistent(conn)
 
+    async def test_register_metrics_keeps_every_numeric_row(self, conn: PgConn, legacy: PgConn) -> None:
+        report = await import_legacy_db(conn, legacy, timezone="Asia/Tehran", register_metrics=True)
+        assert (report.rows_read, report.rows_inserted, report.rows_rejected) == (4, 4, 0), report.errors
+        row = await conn.fetchrow("SELECT domain, custom FROM metric_definitions WHERE key = 'mystery_index'")
+        assert row is not None and (row["domain"], row["custom"]) == ("body_composition", True)
+        assert await conn.fetchval("SELECT count(*) FROM body_composition_series") == 3
+
     async def test_second_import_unchanged(self, conn: PgConn, legacy: PgConn) -> None:
         await import_legacy_db(conn, legacy, timezone="Asia/Tehran")
         again = await import_legacy_db(conn, legacy, timezone="Asia/Tehran")

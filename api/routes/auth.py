@@ -12,7 +12,7 @@ from api.fields import Password, Role
 from api.revocation import TokenPair, issue_pair, logout, rotate
 from api.routes.users import new_account, user_out
 from core.errors import Forbidden, InvalidCredentials, InvalidToken, NotAuthenticated, RateLimited
-from core.security import TokenClaims, check_password
+from core.security import TokenClaims, check_password, pseudonym
 from db import users as users_sql
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -78,8 +78,8 @@ async def login(body: LoginIn, request: Request, conn: Conn, state: State) -> di
     check runs when the email is unknown). Failures are throttled per email and per client IP."""
     limits = state.limits
     assert limits is not None
-    email_key = f"login-email:{str(body.email).lower()}"
-    ip_key = f"login-ip:{_client_ip(request)}"
+    email_key = f"login-email:{pseudonym(state.settings, 'email', str(body.email).lower())}"
+    ip_key = f"login-ip:{pseudonym(state.settings, 'ip', _client_ip(request))}"
     for item, key in ((limits.login_email, email_key), (limits.login_ip, ip_key)):
         verdict = await limits.check(item, key, hit=False)
         if not verdict.allowed:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import asyncpg
 from fastapi import APIRouter
 from fastapi.responses import Response
+from redis.exceptions import RedisError
 
-from api.deps import State
+from api.deps import AppState, State
 from api.responses import OrjsonResponse
 from core.errors import ServiceUnavailable
 
@@ -19,21 +22,42 @@ async def health(state: State) -> dict[str, Any]:
     return {"status": "healthy", "app": state.settings.app_name, "version": "1.0.0"}
 
 
-@router.get("/ready", response_class=OrjsonResponse)
-async def ready(state: State) -> dict[str, Any]:
-    problems: dict[str, str] = {}
+async def _database_check(state: AppState) -> str:
     try:
         async with state.pool.acquire(timeout=2) as conn:
-            await conn.fetchval("SELECT 1")
-    except Exception as exc:
-        problems["database"] = str(exc) or type(exc).__name__
+            await conn.fetchval("SELECT 1", timeout=2)
+    except TimeoutError:
+        return "timeout"
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        return "unreachable"
+    except Exception:  # whatever else: a code, never the text
+        return "error"
+    return "ok"
+
+
+async def _redis_check(state: AppState) -> str:
     try:
         await state.redis.ping()
-    except Exception as exc:
-        problems["redis"] = str(exc) or type(exc).__name__
-    if problems:
-        raise ServiceUnavailable("Not ready", problems)
-    return {"status": "ready", "database": "ok", "redis": "ok"}
+    except TimeoutError:
+        return "timeout"
+    except (OSError, RedisError):
+        return "unreachable"
+    except Exception:
+        return "error"
+    return "ok"
+
+
+@router.get("/ready", response_class=OrjsonResponse)
+async def ready(state: State) -> dict[str, Any]:
+    """For load balancers: 503 only when this instance cannot serve, that is without its database.
+    Redis is reported but does not decide: rate limits and caches fall back to the process while it
+    is away. Each check answers a short code (`ok`, `timeout`, `unreachable`, `error`), never the
+    text of an error."""
+    database, redis = await asyncio.gather(_database_check(state), _redis_check(state))
+    checks = {"database": database, "redis": redis}
+    if database != "ok":
+        raise ServiceUnavailable("Not ready: the database is not reachable", checks)
+    return {"status": "ready" if redis == "ok" else "degraded", **checks}
 
 
 @router.get("/metrics", include_in_schema=False)

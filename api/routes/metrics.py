@@ -63,7 +63,7 @@ async def post_metric(
     if not await catalog_sql.domain_exists(conn, body.domain):
         raise ValidationFailed("Unknown domain", {"body.domain": [f"Unknown domain '{body.domain}'"]})
     aliases = sorted({a for a in (normalise_name(x) for x in body.aliases) if a} - {body.key})
-    taken = await catalog_sql.taken_aliases(conn, [body.key, *aliases])
+    taken = await catalog_sql.taken_names(conn, body.domain, [body.key, *aliases])
     if taken:
         raise Conflict("Metric key or alias already in use", {"taken": taken})
     try:
