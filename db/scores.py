@@ -19,6 +19,12 @@ INPUT_SCHEMA: dict[str, Any] = {
 }
 
 
+async def lock_wrestlers(conn: PgConn, wrestler_ids: list[str]) -> None:
+    """The wrestlers' derivation locks until commit (0017_wrestler_locks): a score recomputation sees
+    every committed write of the wrestler. Re-entrant within a transaction."""
+    await conn.execute("SELECT lock_wrestlers($1::text[]::uuid[])", wrestler_ids)
+
+
 async def score_inputs(conn: PgConn, wrestler_ids: list[str], keys: list[str]) -> pl.DataFrame:
     """Snapshot values of the score inputs of many wrestlers, across the six domains."""
     union = " UNION ALL ".join(

@@ -165,12 +165,19 @@ async def delete_batch_points(
 ) -> int:
     """Remove the points a batch last wrote, recording their keys for the refresh. The batch's time
     range bounds the scan to its chunks (batch_id has no index: see 0014_series_batch_by_range)."""
+    # The rows are locked in key order first, as every writer locks them (see ingest.writer).
     deleted = await conn.fetchval(
         f"""
-        WITH del AS (
-            DELETE FROM {series_table(domain)}
+        WITH doomed AS (
+            SELECT wrestler_id, metric_id, recorded_at FROM {series_table(domain)}
              WHERE batch_id = $2 AND recorded_at >= $3 AND recorded_at <= $4
-            RETURNING wrestler_id, metric_id, recorded_at
+             ORDER BY wrestler_id, metric_id, recorded_at
+               FOR UPDATE
+        ), del AS (
+            DELETE FROM {series_table(domain)} t USING doomed d
+             WHERE t.wrestler_id = d.wrestler_id AND t.metric_id = d.metric_id
+               AND t.recorded_at = d.recorded_at AND t.batch_id = $2
+            RETURNING t.wrestler_id, t.metric_id, t.recorded_at
         ), changed AS (
             INSERT INTO {CHANGED} (domain, wrestler_id, metric_id, bucket)
             SELECT DISTINCT $1, wrestler_id, metric_id, {_day_bucket("recorded_at", tz)}
@@ -187,7 +194,9 @@ async def delete_batch_points(
 
 async def refresh_changed(conn: PgConn) -> list[str]:
     """Refresh daily aggregates and snapshots for every key recorded in this transaction; return the
-    ids (text) of the wrestlers whose data changed."""
+    ids (text) of the wrestlers whose data changed. Their wrestler locks (lock_wrestlers, 0017) are
+    held from here to the commit, so concurrent writers of a wrestler refresh one after the other."""
+    await conn.execute(f"SELECT lock_wrestlers(array_agg(DISTINCT wrestler_id)) FROM {CHANGED}")
     rows = await conn.fetch(f"""
         SELECT domain,
                refresh_daily(domain, array_agg(wrestler_id), array_agg(metric_id), array_agg(bucket)) AS n,

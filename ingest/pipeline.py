@@ -2,8 +2,8 @@
 refresh of what the points feed, the batch's counts and report. A failure anywhere (or a killed
 process) leaves nothing behind; dry runs and strict failures roll back the same way.
 
-Deadlocks and serialization failures with concurrent writers roll back to the ingest's savepoint and
-the ingest is retried from the first chunk, so the caller never sees them.
+A deadlock with a concurrent ingest of the same keys (or a serialization failure) rolls back to the
+ingest's savepoint and the ingest is retried from the first chunk, so the caller never sees it.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import asyncio
 import hashlib
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import asyncpg
 import polars as pl
@@ -41,6 +41,7 @@ from ingest.validate import (
 from ingest.writer import PreparedPoints, prepare_points, write_prepared
 
 MAX_ERRORS = 1000
+T = TypeVar("T")
 RETRIES = 5
 _NOT_KEY_RE = re.compile(r"[^a-z0-9_]+")
 MAX_KEY_LENGTH = 64
@@ -138,11 +139,10 @@ class _Rollback(Exception):
     """Raised inside the ingest transaction to undo it (dry run, strict failure)."""
 
 
-_RETRYABLE = (
-    asyncpg.DeadlockDetectedError,
-    asyncpg.SerializationError,
-    asyncpg.UniqueViolationError,
-)
+# Overlapping bulk ingests lock series rows chunk by chunk, each chunk in key order; two that meet in
+# opposite chunk orders can still deadlock, and the server aborts one. Refreshes never conflict
+# (they serialise per wrestler, 0017_wrestler_locks).
+_RETRYABLE = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
 
 
 def check_options(opts: Options, actor: Actor) -> None:
@@ -212,23 +212,36 @@ async def run_ingest(
     """Ingest every chunk the factory yields; the factory is called again on a retry."""
     check_options(opts, actor)
     started = time.perf_counter()
+    reports: list[Report] = []
+
+    async def attempt() -> None:
+        reports.append(Report())
+        await _attempt(
+            conn, chunks, reports[-1], opts, actor, fmt, filename, cols or Columns(), header_errors, on_chunk
+        )
+
+    try:
+        await retried(conn, attempt)
+    except _Rollback:
+        reports[-1].batch_id = None
+    report = reports[-1]
+    report.duration_ms = int((time.perf_counter() - started) * 1000)
+    if report.committed and not conn.is_in_transaction():
+        # Our own transaction has committed (a caller's would still be open: it finishes then).
+        await finish_quietly(conn)
+    return report
+
+
+async def retried(conn: PgConn, work: Callable[[], Awaitable[T]]) -> T:
+    """`work` in a transaction (a savepoint inside the caller's), run again from the start after a
+    deadlock or a serialization failure, at most RETRIES times."""
     for attempt in range(RETRIES):
-        report = Report()
         try:
-            await _attempt(
-                conn, chunks, report, opts, actor, fmt, filename, cols or Columns(), header_errors, on_chunk
-            )
-        except _Rollback:
-            report.batch_id = None
+            async with conn.transaction():
+                return await work()
         except _RETRYABLE:
             if attempt == RETRIES - 1:
                 raise
-            continue
-        report.duration_ms = int((time.perf_counter() - started) * 1000)
-        if report.committed and not conn.is_in_transaction():
-            # Our own transaction has committed (a caller's would still be open: it finishes then).
-            await finish_quietly(conn)
-        return report
     raise AssertionError("unreachable")
 
 
@@ -245,74 +258,73 @@ async def _attempt(
     on_chunk: Callable[[int], None] | None,
 ) -> None:
     started = time.perf_counter()
-    async with conn.transaction():
-        lk = await lookups_io.load(conn)
-        report.batch_id = await batches_sql.create_batch(
-            conn, user_id=actor.user_id, source=opts.source, filename=filename, fmt=fmt
+    lk = await lookups_io.load(conn)
+    report.batch_id = await batches_sql.create_batch(
+        conn, user_id=actor.user_id, source=opts.source, filename=filename, fmt=fmt
+    )
+    if header_errors is not None and header_errors.height:
+        report.add_errors(header_errors, rows=False)
+    await series_sql.create_stage(conn)
+    tz = await series_sql.bucket_timezone(conn)
+    it = chunks()
+    sequential = opts.create_missing_wrestlers or opts.register_metrics
+
+    def process(raw: pl.DataFrame, lk_now: Lookups) -> _Produced:
+        checked = validate_chunk(
+            raw,
+            lk_now,
+            actor=actor,
+            calendar=opts.calendar,
+            timezone=opts.timezone,
+            default_source=opts.source,
+            cols=cols,
         )
-        if header_errors is not None and header_errors.height:
-            report.add_errors(header_errors, rows=False)
-        await series_sql.create_stage(conn)
-        tz = await series_sql.bucket_timezone(conn)
-        it = chunks()
-        sequential = opts.create_missing_wrestlers or opts.register_metrics
+        return raw, checked, prepare_points(checked.points, report.batch_id, tz)
 
-        def process(raw: pl.DataFrame, lk_now: Lookups) -> _Produced:
-            checked = validate_chunk(
-                raw,
-                lk_now,
-                actor=actor,
-                calendar=opts.calendar,
-                timezone=opts.timezone,
-                default_source=opts.source,
-                cols=cols,
-            )
-            return raw, checked, prepare_points(checked.points, report.batch_id, tz)
+    def produce(lk_now: Lookups) -> _Produced | None:
+        raw = next(it, None)
+        return None if raw is None else process(raw, lk_now)
 
-        def produce(lk_now: Lookups) -> _Produced | None:
-            raw = next(it, None)
-            return None if raw is None else process(raw, lk_now)
-
-        if sequential:
-            # Creating wrestlers/metrics changes the lookups a chunk is validated against.
-            for raw in it:
-                lk = await _create_missing(conn, raw, lk, opts)
-                await _consume(conn, report, opts, *process(raw, lk), on_chunk)
-        else:
-            # Reading, validating and encoding the next chunk (Polars and NumPy, off the event loop,
-            # GIL mostly released) overlaps with writing the current one.
-            pending = asyncio.ensure_future(asyncio.to_thread(produce, lk))
-            try:
-                while (item := await pending) is not None:
-                    pending = asyncio.ensure_future(asyncio.to_thread(produce, lk))
-                    await _consume(conn, report, opts, *item, on_chunk)
-            finally:
-                await asyncio.wait([pending])
-                if not pending.cancelled():
-                    pending.exception()  # retrieved: the error that matters is the one propagating
-        if opts.strict and report.error_count:
-            report.rows_inserted = report.rows_updated = report.rows_unchanged = 0
-            raise _Rollback()
-        await refresh_derived(conn)
-        report.duration_ms = int((time.perf_counter() - started) * 1000)
-        await batches_sql.finish_batch(
-            conn,
-            report.batch_id,
-            counts={
-                "read": report.rows_read,
-                "inserted": report.rows_inserted,
-                "updated": report.rows_updated,
-                "unchanged": report.rows_unchanged,
-                "rejected": report.rows_rejected,
-            },
-            first_at=report.first_at,
-            last_at=report.last_at,
-            duration_ms=report.duration_ms,
-            report=report.to_json(),
-        )
-        if opts.dry_run:
-            raise _Rollback()
-        report.committed = True
+    if sequential:
+        # Creating wrestlers/metrics changes the lookups a chunk is validated against.
+        for raw in it:
+            lk = await _create_missing(conn, raw, lk, opts)
+            await _consume(conn, report, opts, *process(raw, lk), on_chunk)
+    else:
+        # Reading, validating and encoding the next chunk (Polars and NumPy, off the event loop,
+        # GIL mostly released) overlaps with writing the current one.
+        pending = asyncio.ensure_future(asyncio.to_thread(produce, lk))
+        try:
+            while (item := await pending) is not None:
+                pending = asyncio.ensure_future(asyncio.to_thread(produce, lk))
+                await _consume(conn, report, opts, *item, on_chunk)
+        finally:
+            await asyncio.wait([pending])
+            if not pending.cancelled():
+                pending.exception()  # retrieved: the error that matters is the one propagating
+    if opts.strict and report.error_count:
+        report.rows_inserted = report.rows_updated = report.rows_unchanged = 0
+        raise _Rollback()
+    await refresh_derived(conn)
+    report.duration_ms = int((time.perf_counter() - started) * 1000)
+    await batches_sql.finish_batch(
+        conn,
+        report.batch_id,
+        counts={
+            "read": report.rows_read,
+            "inserted": report.rows_inserted,
+            "updated": report.rows_updated,
+            "unchanged": report.rows_unchanged,
+            "rejected": report.rows_rejected,
+        },
+        first_at=report.first_at,
+        last_at=report.last_at,
+        duration_ms=report.duration_ms,
+        report=report.to_json(),
+    )
+    if opts.dry_run:
+        raise _Rollback()
+    report.committed = True
 
 
 async def _consume(
@@ -347,15 +359,19 @@ async def _consume(
 async def undo_batch(conn: PgConn, batch_id: int, first_at: datetime | None, last_at: datetime | None) -> int:
     """Remove the points the batch last wrote (all within [first_at, last_at], its recorded range) and
     refresh what they fed; return how many."""
-    deleted = 0
-    await series_sql.create_stage(conn)
-    if first_at is not None and last_at is not None:
-        tz = await series_sql.bucket_timezone(conn)
-        for domain in await catalog_sql.domains(conn):
-            deleted += await series_sql.delete_batch_points(conn, domain, batch_id, first_at, last_at, tz)
-    await refresh_derived(conn)
-    await batches_sql.mark_undone(conn, batch_id)
-    return deleted
+
+    async def attempt() -> int:
+        deleted = 0
+        await series_sql.create_stage(conn)
+        if first_at is not None and last_at is not None:
+            tz = await series_sql.bucket_timezone(conn)
+            for domain in sorted(await catalog_sql.domains(conn)):  # the writers' order
+                deleted += await series_sql.delete_batch_points(conn, domain, batch_id, first_at, last_at, tz)
+        await refresh_derived(conn)
+        await batches_sql.mark_undone(conn, batch_id)
+        return deleted
+
+    return await retried(conn, attempt)
 
 
 def empty_errors() -> pl.DataFrame:

@@ -111,7 +111,9 @@ def prepare_points(points: pl.DataFrame, batch_id: int | None, bucket_timezone: 
     points = points.select(list(POINT_SCHEMA)).cast(POINT_SCHEMA)  # type: ignore[arg-type]
     deduped = dedupe_last(points)
     parts: list[PreparedPart] = []
-    for (domain,), part in deduped.sort(KEY).group_by(["domain"], maintain_order=True):
+    # Domains in name order and rows in key order: concurrent writers take row locks in one order.
+    groups = deduped.sort(KEY).group_by(["domain"], maintain_order=True)
+    for (domain,), part in sorted(groups, key=lambda g: str(g[0][0])):
         ranges = key_ranges(part)
         binary = copy_binary.can_encode(part)
         parts.append(

@@ -13,10 +13,11 @@ from query.scores import all_scores, score_changes
 async def recompute_scores(conn: PgConn, wrestler_ids: Sequence[str]) -> int:
     """Recompute every section score and the overall score of the wrestlers; insert a new row only
     where the score or its inputs changed, drop the rows of sections left without inputs. Returns
-    the number of score rows written."""
+    the number of score rows written. Must run inside a transaction (it takes the wrestlers' locks)."""
     ids = sorted({str(w) for w in wrestler_ids})
     if not ids:
         return 0
+    await scores_sql.lock_wrestlers(conn, ids)
     inputs = await scores_sql.score_inputs(conn, ids, score_input_keys())
     old_scores, old_drivers = await scores_sql.latest_scores(conn, ids)
     new_scores, new_drivers = all_scores(inputs)
