@@ -23,7 +23,7 @@ from api.ratelimit import RATE_LIMIT_STATE, enforce_pending
 from core.access import Principal, Scope
 from core.config import Settings
 from core.errors import Forbidden, InvalidToken, NotAuthenticated, NotFound
-from core.security import TokenClaims, decode_token
+from core.security import TokenClaims, check_token_version, decode_token
 from db import teams as teams_sql
 from db import tokens as tokens_sql
 from db import wrestlers as wrestlers_sql
@@ -124,6 +124,7 @@ async def resolve_principal(
         raise InvalidToken("User not found or disabled")
     if row["revoked"]:
         raise InvalidToken("Token has been revoked")
+    check_token_version(claims, row["token_version"])
     if request is not None and wrestler_id is not None:
         request.state.path_wrestler = (wrestler_id, row["wrestler"])
     # The role comes from the database on every request: a tampered or stale claim grants nothing.

@@ -79,6 +79,7 @@ class RateLimits:
         window = settings.login_failure_window_seconds
         self.login_email = RateLimitItemPerSecond(settings.login_max_failures_per_email, window)
         self.login_ip = RateLimitItemPerSecond(settings.login_max_failures_per_ip, window)
+        self.signup_ip = RateLimitItemPerSecond(settings.signup_max_per_ip, settings.signup_window_seconds)
 
     @property
     def using_fallback(self) -> bool:

@@ -4,6 +4,12 @@ Every revocation is written to the `token_revocations` table (durable, always co
 working while Redis is down) and to Redis with a TTL equal to the token's remaining life. A refresh
 token is single use: rotating it records its jti, so a second use (a replay, or the loser of a race)
 finds it taken and revokes the token's whole family, which also disables the family's access tokens.
+
+A family is revoked until the latest expiry any of its tokens can have: a rotation issues a refresh
+token valid for the full refresh lifetime, so a family revoked now stays revoked until now plus that
+lifetime (not just until the presented token expires, which would let a chain rotated from a
+stolen token come back). Sessions also end when the user's token_version moves on (db 0018): a
+change of password, role, link or disabled flag.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from redis.exceptions import RedisError
 from core.config import Settings
 from core.errors import InvalidToken, TokenExpired
 from core.logging import get_logger
-from core.security import TokenClaims, create_token, decode_token
+from core.security import TokenClaims, check_token_version, create_token, decode_token
 from db import tokens as tokens_sql
 from db import users as users_sql
 from db.types import PgConn
@@ -63,13 +69,19 @@ async def revoke(
     return first
 
 
+def family_expiry(settings: Settings, claims: TokenClaims) -> int:
+    """Until when a family revoked now must stay revoked: past every token it can hold."""
+    return max(claims.exp, int(time.time()) + settings.refresh_token_expire_days * 86400)
+
+
 async def revoke_family(state: AppState, claims: TokenClaims, user_id: UUID | None) -> None:
     """On its own connection and transaction: it must stay committed even though the request that
     detected the reuse fails and rolls its own transaction back."""
     if not claims.fam:
         return
+    until = family_expiry(state.settings, claims)
     async with state.pool.acquire() as conn:
-        await revoke(state, cast(PgConn, conn), f"fam:{claims.fam}", "family", claims.exp, user_id)
+        await revoke(state, cast(PgConn, conn), f"fam:{claims.fam}", "family", until, user_id)
     log.warning("refresh_token_reuse", family=claims.fam, user_id=str(user_id) if user_id else None)
 
 
@@ -79,11 +91,18 @@ class TokenPair:
     refresh: str
 
 
-def issue_pair(settings: Settings, user_id: UUID, role: str, family: str | None = None) -> TokenPair:
-    """A new access + refresh pair; a login starts a family, a refresh continues it."""
+def issue_pair(
+    settings: Settings, user_id: UUID, role: str, version: int, family: str | None = None
+) -> TokenPair:
+    """A new access + refresh pair for the user's current token_version; a login starts a family,
+    a refresh continues it."""
     family = family or uuid.uuid4().hex
-    access, _ = create_token(settings, sub=str(user_id), role=role, type="access", family=family)
-    refresh, _ = create_token(settings, sub=str(user_id), role=role, type="refresh", family=family)
+    access, _ = create_token(
+        settings, sub=str(user_id), role=role, type="access", family=family, version=version
+    )
+    refresh, _ = create_token(
+        settings, sub=str(user_id), role=role, type="refresh", family=family, version=version
+    )
     return TokenPair(access, refresh)
 
 
@@ -105,7 +124,8 @@ async def rotate(state: AppState, conn: PgConn, refresh_token: str) -> TokenPair
     user = await users_sql.get_user(conn, user_id)
     if user is None or user["disabled"]:
         raise InvalidToken("User not found or disabled")
-    return issue_pair(state.settings, user["id"], user["role"], claims.fam)
+    check_token_version(claims, user["token_version"])
+    return issue_pair(state.settings, user["id"], user["role"], user["token_version"], claims.fam)
 
 
 async def logout(state: AppState, conn: PgConn, refresh_token: str, access: TokenClaims | None) -> None:
@@ -122,7 +142,8 @@ async def logout(state: AppState, conn: PgConn, refresh_token: str, access: Toke
             user_id = None
         await revoke(state, conn, claims.jti, "refresh", claims.exp, user_id)
         if claims.fam:
-            await revoke(state, conn, f"fam:{claims.fam}", "family", claims.exp, user_id)
+            until = family_expiry(state.settings, claims)
+            await revoke(state, conn, f"fam:{claims.fam}", "family", until, user_id)
     if access is not None:
         await revoke(state, conn, access.jti, "access", access.exp, _uuid_or_none(access.sub))
 

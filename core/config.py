@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     login_max_failures_per_email: int = Field(default=5, ge=1)
     login_max_failures_per_ip: int = Field(default=20, ge=1)
     login_failure_window_seconds: int = Field(default=900, ge=1)
+    # Anonymous signups allowed per client IP within the window (admins creating accounts are not counted).
+    signup_max_per_ip: int = Field(default=5, ge=1)
+    signup_window_seconds: int = Field(default=3600, ge=1)
     # After a Redis error the limiter counts in process for this long before trying Redis again.
     rate_limit_fallback_seconds: int = Field(default=10, ge=1)
 

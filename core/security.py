@@ -89,6 +89,7 @@ class TokenClaims:
     iat: int
     exp: int
     fam: str | None = None  # refresh-token family (rotation chain)
+    ver: int = 0  # the user's token_version when issued (db 0018): a change of credentials ends it
 
 
 def create_token(
@@ -98,6 +99,7 @@ def create_token(
     role: str,
     type: TokenType,
     family: str | None = None,
+    version: int = 0,
     now: float | None = None,
 ) -> tuple[str, TokenClaims]:
     issued = int(now if now is not None else time.time())
@@ -107,7 +109,14 @@ def create_token(
         else settings.refresh_token_expire_days * 86400
     )
     claims = TokenClaims(
-        sub=sub, role=role, jti=uuid.uuid4().hex, type=type, iat=issued, exp=issued + ttl, fam=family
+        sub=sub,
+        role=role,
+        jti=uuid.uuid4().hex,
+        type=type,
+        iat=issued,
+        exp=issued + ttl,
+        fam=family,
+        ver=version,
     )
     payload: dict[str, Any] = {
         "sub": sub,
@@ -116,10 +125,24 @@ def create_token(
         "type": type,
         "iat": issued,
         "exp": claims.exp,
+        "ver": version,
     }
     if family:
         payload["fam"] = family
     return jwt.encode(payload, settings.jwt_secret_key, algorithm=settings.jwt_algorithm), claims
+
+
+def check_token_version(claims: TokenClaims, token_version: int) -> None:
+    """A token issued before the user's last change of password, role, link or disabled flag (each
+    bumps users.token_version) is no longer valid."""
+    if claims.ver != token_version:
+        raise InvalidToken("Session ended: the account's password, role or access changed; log in again")
+
+
+def _int_claim(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidToken("Invalid token payload")
+    return value
 
 
 def decode_token(settings: Settings, token: str, expected: TokenType) -> TokenClaims:
@@ -144,4 +167,5 @@ def decode_token(settings: Settings, token: str, expected: TokenType) -> TokenCl
         iat=int(payload["iat"]),
         exp=int(payload["exp"]),
         fam=payload.get("fam"),
+        ver=_int_claim(payload.get("ver", 0)),
     )

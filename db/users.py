@@ -10,7 +10,9 @@ import asyncpg
 from core.errors import UserExists, ValidationFailed
 from db.types import PgConn
 
-USER_COLUMNS = "id, email, name, role, team_id, wrestler_id, disabled, password_hash, created_at"
+USER_COLUMNS = (
+    "id, email, name, role, team_id, wrestler_id, disabled, password_hash, created_at, token_version"
+)
 
 # Columns an admin may change, wire name → column.
 UPDATABLE = {

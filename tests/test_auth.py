@@ -324,11 +324,17 @@ class TestTokenAttacks:
         assert (r.status_code, r.json()["error"]) == (401, "NOT_AUTHENTICATED")
         assert r.headers["www-authenticate"] == "Bearer"
 
-    async def test_role_is_read_from_the_database(self, conn: PgConn, client: httpx.AsyncClient) -> None:
-        """A demoted admin loses admin rights at once, though the token still says admin."""
+    async def test_role_is_read_from_the_database(
+        self, conn: PgConn, client: httpx.AsyncClient, settings: Settings
+    ) -> None:
+        """A token whose role claim says admin grants an athlete nothing more: the role comes from
+        the database. A demoted admin's session ends at once (its token_version moved on)."""
+        athlete = await create_user(conn, "athlete", email="ath@example.com")
+        forged, _ = create_token(settings, sub=str(athlete), role="admin", type="access")
+        assert (await client.get(f"{API}/users", headers=bearer(forged))).status_code == 403
         uid = await create_user(conn, "admin", email="a@example.com")
         await create_user(conn, "admin")  # keep another admin
         token = (await login(client, "a@example.com"))["accessToken"]
         await conn.execute("UPDATE users SET role = 'athlete' WHERE id = $1", uid)
         r = await client.get(f"{API}/users", headers=bearer(token))
-        assert r.status_code == 403
+        assert r.status_code == 401

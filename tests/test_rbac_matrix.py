@@ -24,6 +24,7 @@ from tests.conftest import base_settings
 from tests.helpers import (
     PASSWORD,
     World,
+    access_token,
     bearer,
     create_team,
     create_user,
@@ -281,10 +282,12 @@ async def _targets(ctx: Ctx, path: str, fresh: bool) -> dict[str, str]:
     if "{wrestlerId}" in path:
         wid = await create_wrestler(ctx.conn, w.team_a)
         await ctx.conn.execute("UPDATE users SET wrestler_id = $1 WHERE id = $2", wid, w.athlete.id)
+        w.athlete.access = await access_token(ctx.client, w.athlete.email)  # the relink ended its session
         params["wrestlerId"] = str(wid)
     if "{teamId}" in path:
         tid = await create_team(ctx.conn)
         await ctx.conn.execute("UPDATE users SET team_id = $1 WHERE id = $2", tid, w.coach_a.id)
+        w.coach_a.access = await access_token(ctx.client, w.coach_a.email)
         params["teamId"] = str(tid)
     if "{userId}" in path:
         params["userId"] = str(await create_user(ctx.conn, "athlete"))

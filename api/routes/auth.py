@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, EmailStr, Field
 
-from api.deps import Conn, Credentials, CurrentUser, OptionalUser, State, access_claims
+from api.deps import AppState, Conn, Credentials, CurrentUser, OptionalUser, State, access_claims
 from api.fields import Password, Role
 from api.revocation import TokenPair, issue_pair, logout, rotate
 from api.routes.users import new_account, user_out
@@ -33,15 +33,32 @@ class LoginIn(BaseModel):
 
 
 class RefreshIn(BaseModel):
-    refreshToken: str = Field(min_length=1)
+    refreshToken: str = Field(min_length=1, max_length=4096)
 
 
 def _tokens(pair: TokenPair) -> dict[str, str]:
     return {"accessToken": pair.access, "refreshToken": pair.refresh, "tokenType": "bearer"}
 
 
+async def _throttle_signup(state: AppState, request: Request) -> None:
+    """Anonymous signups per client IP (SIGNUP_MAX_PER_IP per SIGNUP_WINDOW_SECONDS), counted before
+    the email is looked at, so that neither accounts nor taken emails can be farmed in bulk."""
+    limits = state.limits
+    assert limits is not None
+    key = f"signup-ip:{pseudonym(state.settings, 'ip', _client_ip(request))}"
+    verdict = await limits.check(limits.signup_ip, key)
+    if not verdict.allowed:
+        raise RateLimited(
+            f"Too many signups from this address; retry in {verdict.retry_after} s",
+            {"retryAfter": verdict.retry_after, "limit": state.settings.signup_max_per_ip},
+            headers=verdict.headers(),
+        )
+
+
 @router.post("/signup", status_code=201)
-async def signup(body: SignupIn, conn: Conn, state: State, caller: OptionalUser) -> dict[str, Any]:
+async def signup(
+    body: SignupIn, request: Request, conn: Conn, state: State, caller: OptionalUser
+) -> dict[str, Any]:
     """Anonymous signup (when ALLOW_SIGNUP) creates an unlinked athlete; any other role, or a link to
     a wrestler or team, needs an admin's token."""
     privileged = body.role != "athlete" or body.wrestlerId is not None or body.teamId is not None
@@ -53,6 +70,7 @@ async def signup(body: SignupIn, conn: Conn, state: State, caller: OptionalUser)
             )
         if not state.settings.allow_signup:
             raise Forbidden("Signup is disabled; ask an administrator for an account")
+        await _throttle_signup(state, request)
     elif caller.role != "admin":
         raise Forbidden("Only an admin may create accounts for others", {"role": caller.role})
     row = await new_account(
@@ -98,7 +116,7 @@ async def login(body: LoginIn, request: Request, conn: Conn, state: State) -> di
         raise InvalidCredentials()
     await limits.clear(limits.login_email, email_key)
     request.state.user_id = str(row["id"])
-    pair = issue_pair(state.settings, row["id"], row["role"])
+    pair = issue_pair(state.settings, row["id"], row["role"], row["token_version"])
     return {**_tokens(pair), "user": user_out(row)}
 
 
