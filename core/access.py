@@ -21,6 +21,13 @@ class Principal:
     token_exp: int | None = None
 
 
+# The scope filter on a wrestlers row aliased `w`, with Scope.params as $1, $2, $3.
+SCOPE_SQL = (
+    "($1::text = 'all' OR ($1::text = 'team' AND w.team_id = $2::uuid)"
+    " OR ($1::text = 'wrestler' AND w.id = $3::uuid))"
+)
+
+
 @dataclass(frozen=True)
 class Scope:
     """The wrestlers a caller may read: every one, one team's, one wrestler, or none.
@@ -34,12 +41,17 @@ class Scope:
     wrestler_id: UUID | None = None
 
     @classmethod
+    def of(cls, role: str, team_id: UUID | None, wrestler_id: UUID | None) -> Scope:
+        """Admins (and the system: CLI, importers) see all; a coach their team; an athlete themself."""
+        if role == "coach":
+            return cls("team", team_id=team_id) if team_id else cls("none")
+        if role == "athlete":
+            return cls("wrestler", wrestler_id=wrestler_id) if wrestler_id else cls("none")
+        return cls("all")
+
+    @classmethod
     def for_principal(cls, p: Principal) -> Scope:
-        if p.role == "admin":
-            return cls("all")
-        if p.role == "coach":
-            return cls("team", team_id=p.team_id) if p.team_id else cls("none")
-        return cls("wrestler", wrestler_id=p.wrestler_id) if p.wrestler_id else cls("none")
+        return cls.of(p.role, p.team_id, p.wrestler_id)
 
     def allows(self, wrestler_id: UUID, team_id: UUID | None) -> bool:
         if self.kind == "all":

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncpg
 import polars as pl
 
+from core.access import SCOPE_SQL, Scope
 from db.types import PgConn
 
 METRIC_SCHEMA = {
@@ -172,8 +173,13 @@ async def domain_exists(conn: PgConn, domain: str) -> bool:
 
 # Wrestler matching for ingest lives here with the other ingest lookups (db/wrestlers.py serves the
 # scoped API reads).
-async def wrestlers_frame(conn: PgConn) -> pl.DataFrame:
-    rows = await conn.fetch("SELECT id::text, external_id, name_en, name_fa, team_id::text FROM wrestlers")
+async def wrestlers_frame(conn: PgConn, scope: Scope) -> pl.DataFrame:
+    """The wrestlers an ingest may name: only those in the caller's scope, so that a name or an
+    external id out of scope is unknown exactly like one that does not exist."""
+    rows = await conn.fetch(
+        f"SELECT id::text, external_id, name_en, name_fa, team_id::text FROM wrestlers w WHERE {SCOPE_SQL}",
+        *scope.params,
+    )
     return pl.DataFrame(
         [tuple(r) for r in rows],
         schema={n: pl.String() for n in ("id", "external_id", "name_en", "name_fa", "team_id")},

@@ -3,13 +3,14 @@ wrestlers or registers metrics)."""
 
 from __future__ import annotations
 
+from core.access import Scope
 from db import catalog as catalog_sql
 from db.types import PgConn
 from ingest.normalize import normalise_name
 from ingest.validate import Lookups, wrestler_lookup
 
 
-async def load(conn: PgConn) -> Lookups:
+async def load(conn: PgConn, scope: Scope) -> Lookups:
     sections = await conn.fetch("SELECT domain, section FROM series_domains")
     domains: dict[str, str] = {}
     for r in sections:
@@ -17,7 +18,7 @@ async def load(conn: PgConn) -> Lookups:
         domains[normalise_name(r["domain"])] = r["domain"]
     domains["bodybuilding_performance"] = "performance"
     return Lookups(
-        wrestlers=wrestler_lookup(await catalog_sql.wrestlers_frame(conn)),
+        wrestlers=wrestler_lookup(await catalog_sql.wrestlers_frame(conn, scope)),
         aliases=await catalog_sql.aliases_frame(conn),
         metrics=await catalog_sql.metrics_frame(conn),
         conversions=await catalog_sql.conversions_frame(conn),

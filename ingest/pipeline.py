@@ -152,7 +152,9 @@ def check_options(opts: Options, actor: Actor) -> None:
         raise Forbidden("registerMetrics is for admins only")
 
 
-async def _create_missing(conn: PgConn, raw: pl.DataFrame, lk: Lookups, opts: Options) -> Lookups:
+async def _create_missing(
+    conn: PgConn, raw: pl.DataFrame, lk: Lookups, opts: Options, actor: Actor
+) -> Lookups:
     df = resolve_keys(raw, lk)
     changed = False
     if opts.create_missing_wrestlers:
@@ -194,7 +196,7 @@ async def _create_missing(conn: PgConn, raw: pl.DataFrame, lk: Lookups, opts: Op
                 aliases=(name,),
             )
             changed = True
-    return await lookups_io.load(conn) if changed else lk
+    return await lookups_io.load(conn, actor.scope) if changed else lk
 
 
 async def run_ingest(
@@ -258,7 +260,7 @@ async def _attempt(
     on_chunk: Callable[[int], None] | None,
 ) -> None:
     started = time.perf_counter()
-    lk = await lookups_io.load(conn)
+    lk = await lookups_io.load(conn, actor.scope)
     report.batch_id = await batches_sql.create_batch(
         conn, user_id=actor.user_id, source=opts.source, filename=filename, fmt=fmt
     )
@@ -288,7 +290,7 @@ async def _attempt(
     if sequential:
         # Creating wrestlers/metrics changes the lookups a chunk is validated against.
         for raw in it:
-            lk = await _create_missing(conn, raw, lk, opts)
+            lk = await _create_missing(conn, raw, lk, opts, actor)
             await _consume(conn, report, opts, *process(raw, lk), on_chunk)
     else:
         # Reading, validating and encoding the next chunk (Polars and NumPy, off the event loop,

@@ -14,6 +14,7 @@ from uuid import UUID
 
 import polars as pl
 
+from core.access import Scope
 from ingest.normalize import clock_seconds_expr, normalise_name_expr, parse_numbers, parse_times
 
 RAW_SCHEMA: dict[str, pl.DataType] = {
@@ -50,6 +51,11 @@ class Actor:
     @property
     def is_admin(self) -> bool:
         return self.role in ("system", "admin")
+
+    @property
+    def scope(self) -> Scope:
+        """The wrestlers this actor may name."""
+        return Scope.of(self.role, self.team_id, self.wrestler_id)
 
 
 @dataclass

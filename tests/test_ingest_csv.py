@@ -96,11 +96,26 @@ class TestRejections:
             "message": "",
         }
 
-    async def test_coach_other_team_forbidden(self, client: httpx.AsyncClient, world: World) -> None:
+    async def test_coach_other_team_is_unknown(self, client: httpx.AsyncClient, world: World) -> None:
         body = HEADER + "Reza Ahmadi,weight,2025-11-10,80\nAli Karimi,weight,2025-11-10,80\n"
         rep = (await post_csv(client, world, body, role="coach")).json()
         assert rep["rowsInserted"] == 1
-        assert [(e["line"], e["code"]) for e in rep["errors"]] == [(2, "FORBIDDEN")]
+        assert [(e["line"], e["code"]) for e in rep["errors"]] == [(2, "UNKNOWN_WRESTLER")]
+
+    @pytest.mark.parametrize("role", ["athlete", "coach"])
+    async def test_out_of_scope_wrestlers_read_exactly_like_nonexistent_ones(
+        self, client: httpx.AsyncClient, world: World, role: str
+    ) -> None:
+        """No enumeration: another team's wrestler, by name or id, and a made-up one get the same
+        code and message (the message names only what the caller wrote), dry run included."""
+        names = ("Reza Ahmadi", str(world.reza), "Nobody Atall")
+        body = HEADER + "".join(f"{n},sleep_quality,2025-11-10,80\n" for n in names)
+        rep = (await post_csv(client, world, body, role=role, dryRun=True)).json()
+        errors = rep["errors"]
+        assert [e["code"] for e in errors] == ["UNKNOWN_WRESTLER"] * 3
+        assert [e["message"].replace(n, "<name>") for e, n in zip(errors, names, strict=True)] == [
+            errors[2]["message"].replace(names[2], "<name>")
+        ] * 3
 
     async def test_athlete_only_self_reported(self, client: httpx.AsyncClient, world: World) -> None:
         body = HEADER + "Ali Karimi,weight,2025-11-10,80\nAli Karimi,sleep_quality,2025-11-10,80\n"
