@@ -21,6 +21,10 @@ class Principal:
     token_exp: int | None = None
 
 
+# Self-reported data: the only series an athlete may write (their own wrestler's), besides their own
+# training program. The ingest validator applies it to every write.
+ATHLETE_WRITABLE_DOMAINS = ("recovery", "supplements")
+
 # The scope filter on a wrestlers row aliased `w`, with Scope.params as $1, $2, $3.
 SCOPE_SQL = (
     "($1::text = 'all' OR ($1::text = 'team' AND w.team_id = $2::uuid)"

@@ -314,30 +314,6 @@ async def metric_catalog(conn: PgConn) -> list[asyncpg.Record]:
     return await conn.fetch(f"SELECT {CATALOG_COLUMNS} FROM metric_definitions ORDER BY domain, id")
 
 
-async def create_api_batch(conn: PgConn, user_id: UUID, rows: int, first_at: datetime) -> int:
-    """The ingest_batches row a section POST writes its points under."""
-    batch_id = await conn.fetchval(
-        """INSERT INTO ingest_batches (user_id, source, format, rows_read, first_at, last_at)
-           VALUES ($1, 'api', 'api', $2, $3, $3) RETURNING id""",
-        user_id,
-        rows,
-        first_at,
-    )
-    return int(batch_id)
-
-
-async def finish_api_batch(conn: PgConn, batch_id: int, inserted: int, updated: int, unchanged: int) -> None:
-    await conn.execute(
-        """UPDATE ingest_batches SET rows_inserted = $2, rows_updated = $3, rows_unchanged = $4,
-                  duration_ms = (extract(epoch FROM clock_timestamp() - created_at) * 1000)::int
-            WHERE id = $1""",
-        batch_id,
-        inserted,
-        updated,
-        unchanged,
-    )
-
-
 # --- team board
 _LATEST_OVERALL = """LEFT JOIN LATERAL (
         SELECT ss.score FROM section_scores ss

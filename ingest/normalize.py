@@ -12,6 +12,8 @@ from datetime import date
 import jdatetime
 import polars as pl
 
+from core.timezones import local_to_utc
+
 # Persian (U+06F0…) and Arabic-Indic (U+0660…) digits, the Arabic decimal and thousands separators.
 _DIGITS_FROM = [chr(0x06F0 + i) for i in range(10)] + [chr(0x0660 + i) for i in range(10)]
 _DIGITS_TO = [str(i) for i in range(10)] * 2
@@ -113,7 +115,8 @@ def parse_numbers(raw: pl.Series) -> pl.Series:
 
 
 def parse_times(raw: pl.Series, *, calendar: str, timezone: str) -> pl.Series:
-    """Text -> Datetime('us', 'UTC'); null when unreadable. Naive times are read in `timezone`;
+    """Text -> Datetime('us', 'UTC'); null when unreadable. Naive times are read in `timezone`
+    (core.timezones: the one rule, daylight-saving gaps and overlaps included);
     Jalali dates (calendar='jalali', or 'auto' with a year below 1700) are converted first.
     The common ISO forms go through Polars' own parser; only the rest takes the regex path."""
     raw = raw.cast(pl.String)
@@ -129,9 +132,7 @@ def parse_times(raw: pl.Series, *, calendar: str, timezone: str) -> pl.Series:
     fast = pl.select(
         pl.coalesce(
             pl.lit(aware),
-            pl.lit(naive)
-            .dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
-            .dt.convert_time_zone("UTC"),
+            local_to_utc(pl.lit(naive), timezone),
         )
     ).to_series()
     if calendar == "auto":
@@ -192,9 +193,7 @@ def _parse_times_slow(raw: pl.Series, *, calendar: str, timezone: str) -> pl.Ser
     has_utc = off.is_in(["Z", "z", "UTC"])
     off_minutes = pl.when(has_utc).then(0).otherwise(off_minutes)
     explicit = (local - pl.duration(minutes=off_minutes, time_unit="us")).dt.replace_time_zone("UTC")
-    zoned = local.dt.replace_time_zone(
-        timezone, ambiguous="earliest", non_existent="null"
-    ).dt.convert_time_zone("UTC")
+    zoned = local_to_utc(local, timezone)
     out = parts.select(
         pl.when(~time_ok)
         .then(None)

@@ -69,8 +69,8 @@ def metric_key_for(name: str, domain: str, taken: set[str]) -> str:
 
 @dataclass(frozen=True)
 class Options:
+    timezone: str  # naive times are read in it (core.timezones); callers pass DEFAULT_TIMEZONE or a choice
     calendar: Calendar = "auto"
-    timezone: str = "Asia/Tehran"
     dry_run: bool = False
     strict: bool = False
     create_missing_wrestlers: bool = False

@@ -14,7 +14,7 @@ from uuid import UUID
 
 import polars as pl
 
-from core.access import Scope
+from core.access import ATHLETE_WRITABLE_DOMAINS, Principal, Scope
 from ingest.normalize import clock_seconds_expr, normalise_name_expr, parse_numbers, parse_times
 
 RAW_SCHEMA: dict[str, pl.DataType] = {
@@ -35,7 +35,6 @@ ERROR_SCHEMA: dict[str, pl.DataType] = {
     "code": pl.String(),
     "message": pl.String(),
 }
-SELF_REPORTED_DOMAINS = ("recovery", "supplements")
 Calendar = Literal["auto", "gregorian", "jalali"]
 
 
@@ -51,6 +50,10 @@ class Actor:
     @property
     def is_admin(self) -> bool:
         return self.role in ("system", "admin")
+
+    @classmethod
+    def for_principal(cls, p: Principal) -> Actor:
+        return cls(role=p.role, user_id=p.id, team_id=p.team_id, wrestler_id=p.wrestler_id)
 
     @property
     def scope(self) -> Scope:
@@ -250,7 +253,7 @@ def validate_chunk(
     elif actor.role == "athlete":
         allowed = (
             (pl.col("wrestler_id") == str(actor.wrestler_id))
-            & pl.col("m_domain").is_in(SELF_REPORTED_DOMAINS)
+            & pl.col("m_domain").is_in(ATHLETE_WRITABLE_DOMAINS)
             if actor.wrestler_id
             else pl.lit(False)
         )

@@ -41,7 +41,6 @@ class Section:
     path: str  # URL segment
     score_key: str  # section_scores.section_key
     fields: tuple[Field, ...]
-    athlete_may_post: bool = False
     date_field: str | None = None  # a body date that stands for recordedAt (bloodwork lastTestDate)
 
     @property
@@ -105,7 +104,6 @@ SECTIONS: dict[str, Section] = {
                 Field("hydrationLevel", "hydration_level", 0, 100),
                 Field("readinessScore", "readiness_score", 0, 100),
             ),
-            athlete_may_post=True,
         ),
         Section(
             "supplements",
@@ -119,7 +117,6 @@ SECTIONS: dict[str, Section] = {
                 Field("proteinDailyGrams", "protein", 0, 500),
                 Field("hydrationLiters", "hydration", 0, 10),
             ),
-            athlete_may_post=True,
         ),
         Section(
             "bodybuilding-performance",

@@ -114,7 +114,13 @@ class TestConcurrency:
             c = await asyncpg.connect(database_url(settings))
             await init_connection(c)
             try:
-                rep = await ingest_csv(c, path, fmt="auto", opts=Options(), actor=Actor(role="system"))
+                rep = await ingest_csv(
+                    c,
+                    path,
+                    fmt="auto",
+                    opts=Options(timezone=settings.default_timezone),
+                    actor=Actor(role="system"),
+                )
                 return rep.rows_rejected
             finally:
                 await c.close()

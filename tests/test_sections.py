@@ -189,6 +189,44 @@ class TestPostSection:
         score = (await client.get(url(world, "bloodwork/score"), headers=world.admin)).json()
         assert (score["score"], score["grade"]) == (96.1, "good")
 
+    async def test_catalog_ranges_apply_to_section_posts(
+        self, client: httpx.AsyncClient, world: World, conn: PgConn
+    ) -> None:
+        """One validation path: the catalog's range for monthly_progress (-100..1000 %) applies, with
+        the field named, and nothing of the body is written."""
+        r = await client.post(
+            url(world, "supplements"), headers=world.admin, json={**SUPPLEMENTS, "monthlyProgress": "+2000%"}
+        )
+        assert r.status_code == 422, r.text
+        details = r.json()["details"]
+        assert list(details) == ["body.monthlyProgress"]
+        assert "-100.0..1000.0" in details["body.monthlyProgress"][0]
+        assert await conn.fetchval("SELECT count(*) FROM supplements_series") == 0
+
+    async def test_an_omitted_field_is_not_written(
+        self, client: httpx.AsyncClient, world: World, conn: PgConn
+    ) -> None:
+        body = {
+            "hemoglobin": 16.2,
+            "hematocrit": 47.5,
+            "testosteroneLevel": 720,
+            "lastTestDate": local_date(2),
+        }
+        assert (await client.post(url(world, "bloodwork"), headers=world.admin, json=body)).status_code == 201
+        keys = await conn.fetch(
+            "SELECT DISTINCT m.key FROM bloodwork_series s JOIN metric_definitions m ON m.id = s.metric_id"
+        )
+        assert sorted(r["key"] for r in keys) == ["hematocrit", "hemoglobin", "testosterone"]
+
+    async def test_a_naive_recorded_at_is_read_in_the_default_zone(
+        self, client: httpx.AsyncClient, world: World, conn: PgConn, settings: Settings
+    ) -> None:
+        assert settings.default_timezone == "Asia/Tehran"
+        body = {**RECOVERY, "recordedAt": "2025-11-10T08:00:00"}
+        assert (await client.post(url(world, "recovery"), headers=world.admin, json=body)).status_code == 201
+        got = await conn.fetchval("SELECT DISTINCT recorded_at FROM recovery_series")
+        assert got == datetime(2025, 11, 10, 4, 30, tzinfo=UTC)
+
     async def test_recorded_at_sets_the_point_time(
         self, client: httpx.AsyncClient, world: World, conn: PgConn
     ) -> None:

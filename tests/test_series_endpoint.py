@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -100,3 +100,17 @@ class TestSeries:
 
     async def test_other_coach_forbidden(self, client: httpx.AsyncClient, world: World) -> None:
         assert (await client.get(url(world, "metric=weight"), headers=world.other_coach)).status_code == 403
+
+
+class TestNaiveRange:
+    async def test_naive_from_and_to_are_wall_clock_times_in_the_default_zone(
+        self, client: httpx.AsyncClient, world: World, conn: PgConn
+    ) -> None:
+        """08:00 Tehran is 04:30 UTC: a naive range 07:00-09:00 holds it, read as UTC it would not."""
+        await write(conn, world.wrestler, [("weight", datetime(2025, 11, 10, 4, 30, tzinfo=UTC), 80.0)])
+        q = "metric=weight&bucket=raw&from=2025-11-10T07:00:00&to=2025-11-10T09:00:00"
+        (s,) = (await client.get(url(world, q), headers=world.admin)).json()["series"]
+        assert [p["value"] for p in s["points"]] == [80.0]
+        utc = "metric=weight&bucket=raw&from=2025-11-10T07:00:00Z&to=2025-11-10T09:00:00Z"
+        (s,) = (await client.get(url(world, utc), headers=world.admin)).json()["series"]
+        assert s["points"] == []

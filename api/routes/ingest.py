@@ -28,10 +28,6 @@ router = APIRouter(tags=["ingest"])
 CSV_TYPES = {"text/csv", "application/csv", "text/plain", "application/vnd.ms-excel"}
 
 
-def actor_of(user: Principal) -> Actor:
-    return Actor(role=user.role, user_id=user.id, team_id=user.team_id, wrestler_id=user.wrestler_id)
-
-
 class IngestParams(BaseModel):
     calendar: Calendar = "auto"
     timezone: str | None = None
@@ -124,7 +120,9 @@ async def post_csv(
     with tempfile.TemporaryDirectory(prefix="wrestle-ingest-") as tmp:
         path = Path(tmp) / "upload.csv"
         filename = await _save_upload(request, path, settings.ingest_max_bytes)
-        report = await ingest_csv(conn, path, fmt=format, opts=opts, actor=actor_of(user), filename=filename)
+        report = await ingest_csv(
+            conn, path, fmt=format, opts=opts, actor=Actor.for_principal(user), filename=filename
+        )
     return answer(state, opts, report)
 
 
@@ -155,7 +153,7 @@ async def post_readings(
 ) -> OrjsonResponse:
     opts = params.options(settings.default_timezone, body.source)
     readings: list[dict[str, Any]] = [r.model_dump() for r in body.readings]
-    report = await ingest_readings(conn, readings, opts=opts, actor=actor_of(user))
+    report = await ingest_readings(conn, readings, opts=opts, actor=Actor.for_principal(user))
     return answer(state, opts, report)
 
 

@@ -1,23 +1,25 @@
 """Routes: the six wrestler sections (EXISTING-API §4.3), generated from query.registry.
 
-GETs need the wrestler in the caller's scope; POSTs need admin or the wrestler's coach, except that
-athletes may post their own recovery and supplements.
+GETs need the wrestler in the caller's scope. POSTs write through the validation of bulk ingest
+(ingest.values): catalog ranges and units, naive `recordedAt` read in DEFAULT_TIMEZONE, and its rule
+of who may write what (admins, the wrestler's coach, the athlete for self-reported domains only).
+A field the caller leaves out is not written.
 """
 
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Body, Header, Query
 from pydantic import BaseModel, Field, create_model, field_validator
 
 from api.deps import Conn, CurrentUser, SettingsDep, State, WrestlerInScope
 from api.responses import OrjsonResponse
-from core.access import Principal
-from core.errors import Forbidden, ValidationFailed
+from core.errors import ValidationFailed
 from db import dashboard as dashboard_sql
 from db import scores as scores_sql
+from ingest.validate import Actor
+from ingest.values import FieldValue, write_values
 from query import sections as payloads
 from query.registry import (
     ACTIVATION,
@@ -33,7 +35,6 @@ from query.registry import (
     Section,
     chart_keys,
 )
-from query.writes import write_values
 
 router = APIRouter(prefix="/wrestlers/{wrestlerId}", tags=["sections"])
 
@@ -48,12 +49,6 @@ class Created(BaseModel):
 
 class Success(BaseModel):
     success: bool = True
-
-
-def check_may_post(user: Principal, section: Section) -> None:
-    """Admins and coaches (scope already checked); athletes only where the section allows it."""
-    if user.role == "athlete" and not section.athlete_may_post:
-        raise Forbidden(f"Role 'athlete' not authorized to write {section.path}")
 
 
 # --- POST bodies, one model per section, generated from the field declarations
@@ -73,15 +68,19 @@ def _body_model(section: Section) -> type[BaseModel]:
         if f.codec == "signed_percent":
             fields[f.wire] = (str, Field(max_length=20))
         elif f.codec == "bloodwork_status":
-            fields[f.wire] = (Literal["optimal", "normal", "attention"], "normal")
+            fields[f.wire] = (Literal["optimal", "normal", "attention"] | None, None)
         else:
             typ: Any = int if f.codec == "int" else float
             if not f.required:
                 typ = typ | None
-            fields[f.wire] = (typ, Field(... if f.required else None, ge=f.lo, le=f.hi))
+            # Ranges are the catalog's, checked by the ingest validator (one validation path).
+            fields[f.wire] = (typ, Field(... if f.required else None, allow_inf_nan=False))
     if section.date_field:
         fields[section.date_field] = (str, ...)
-    fields["recordedAt"] = (datetime | None, None)
+    fields["recordedAt"] = (
+        datetime | None,
+        Field(None, description="ISO 8601; without an offset, wall-clock time in DEFAULT_TIMEZONE"),
+    )
     validators: dict[str, Any] = {}
     percent = [f.wire for f in section.fields if f.codec == "signed_percent"]
     if percent:
@@ -92,29 +91,31 @@ def _body_model(section: Section) -> type[BaseModel]:
     return create_model(name, __validators__=validators, **fields)
 
 
-def body_values(section: Section, body: BaseModel) -> dict[str, float]:
-    """Catalog key → value of every field present in the body."""
+def body_values(section: Section, body: BaseModel) -> list[FieldValue]:
+    """The value of every field present in the body (a field left out is not written)."""
     data = body.model_dump()
-    out: dict[str, float] = {}
+    out: list[FieldValue] = []
     for f in section.fields:
         v = data.get(f.wire)
         if v is None:
             continue
         if f.codec == "signed_percent":
-            out[f.key] = parse_signed_percent(v)
+            value = parse_signed_percent(v)
         elif f.codec == "bloodwork_status":
-            out[f.key] = BLOODWORK_STATUS_CODE[v]
+            value = BLOODWORK_STATUS_CODE[v]
         else:
-            out[f.key] = float(v)
+            value = float(v)
+        out.append(FieldValue(f"body.{f.wire}", f.key, value))
     return out
 
 
-def recorded_at(section: Section, body: BaseModel, tz: str) -> datetime:
-    """`recordedAt` when given (naive = UTC); bloodwork: noon of lastTestDate in the bucket zone."""
+def recorded_at(section: Section, body: BaseModel) -> str:
+    """`recordedAt` when given; bloodwork: noon of lastTestDate (local); else now. ISO 8601, naive
+    when the caller's was: the ingest validator reads naive times in DEFAULT_TIMEZONE."""
     data = body.model_dump()
     when = data.get("recordedAt")
     if when is not None:
-        return when if when.tzinfo else when.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+        return str(when.isoformat())
     if section.date_field:
         raw = data[section.date_field]
         try:
@@ -123,8 +124,8 @@ def recorded_at(section: Section, body: BaseModel, tz: str) -> datetime:
             raise ValidationFailed(
                 "Invalid date format", {f"body.{section.date_field}": ["Date must be in YYYY-MM-DD format"]}
             ) from exc
-        return datetime.combine(day, time(12), ZoneInfo(tz)).astimezone(UTC)
-    return datetime.now(UTC)
+        return f"{day.isoformat()} 12:00:00"
+    return datetime.now(UTC).isoformat()
 
 
 def _register_post(section: Section) -> None:
@@ -133,9 +134,14 @@ def _register_post(section: Section) -> None:
     async def post_section(
         conn: Conn, user: CurrentUser, wrestler: WrestlerInScope, settings: SettingsDep, body: Any = Body()
     ) -> Created:
-        check_may_post(user, section)
-        when = recorded_at(section, body, settings.bucket_timezone)
-        batch_id = await write_values(conn, user.id, wrestler["id"], body_values(section, body), when)
+        batch_id = await write_values(
+            conn,
+            Actor.for_principal(user),
+            wrestler["id"],
+            body_values(section, body),
+            recorded_at(section, body),
+            timezone=settings.default_timezone,
+        )
         return Created(id=str(batch_id))
 
     post_section.__annotations__["body"] = model
@@ -194,9 +200,11 @@ async def get_overview_chart(
 
 
 class RadarPost(BaseModel):
-    labels: list[str] = Field(min_length=1)
-    values: list[float] = Field(min_length=1)
-    recordedAt: datetime | None = None
+    labels: list[str] = Field(min_length=1, max_length=len(RADAR_KEYS))
+    values: list[float] = Field(min_length=1, max_length=len(RADAR_KEYS))
+    recordedAt: datetime | None = Field(
+        None, description="ISO 8601; without an offset, wall-clock time in DEFAULT_TIMEZONE"
+    )
 
 
 def _fold(label: str) -> str:
@@ -205,11 +213,10 @@ def _fold(label: str) -> str:
 
 @router.post("/overview/chart", status_code=201, response_model=Success)
 async def post_overview_chart(
-    conn: Conn, user: CurrentUser, wrestler: WrestlerInScope, body: RadarPost
+    conn: Conn, user: CurrentUser, wrestler: WrestlerInScope, settings: SettingsDep, body: RadarPost
 ) -> Success:
     """The radar values, all at one timestamp. A label is a radar metric's key, English or Persian
     name (case, spaces and ZWNJ ignored)."""
-    check_may_post(user, SECTIONS["overview"])
     if len(body.labels) != len(body.values):
         raise ValidationFailed("Labels and values must have the same length")
     snap = await dashboard_sql.snapshots(conn, wrestler["id"], list(RADAR_KEYS))
@@ -217,19 +224,20 @@ async def post_overview_chart(
     for r in snap.iter_rows(named=True):
         for alias in (r["key"], r["key"].removeprefix("radar_"), r["name_en"], r["name_fa"]):
             lookup[_fold(alias)] = r["key"]
-    values: dict[str, float] = {}
+    values: list[FieldValue] = []
     for i, (label, value) in enumerate(zip(body.labels, body.values, strict=True)):
         key = lookup.get(_fold(label))
         if key is None:
             raise ValidationFailed("Unknown radar label", {f"body.labels.{i}": [f"Unknown label '{label}'"]})
-        if not 0 <= value <= 100:
-            raise ValidationFailed(
-                "Radar values are 0–100", {f"body.values.{i}": ["Must be between 0 and 100"]}
-            )
-        values[key] = value
+        values.append(FieldValue(f"body.values.{i}", key, value))
     when = body.recordedAt or datetime.now(UTC)
     await write_values(
-        conn, user.id, wrestler["id"], values, when if when.tzinfo else when.replace(tzinfo=UTC)
+        conn,
+        Actor.for_principal(user),
+        wrestler["id"],
+        values,
+        when.isoformat(),
+        timezone=settings.default_timezone,
     )
     return Success()
 

@@ -8,8 +8,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import Conn, WrestlerInScope
+from api.deps import Conn, SettingsDep, WrestlerInScope
 from api.responses import OrjsonResponse
+from core.timezones import as_utc
 from db import dashboard as dashboard_sql
 from query.series_view import Agg, Bucket, check_range, series_payload
 
@@ -17,24 +18,24 @@ router = APIRouter(prefix="/wrestlers/{wrestlerId}", tags=["series"])
 DEFAULT_RANGE = timedelta(days=30)
 
 
-def _aware(t: datetime) -> datetime:
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
+NAIVE = "ISO 8601; without an offset, wall-clock time in DEFAULT_TIMEZONE"
 
 
 @router.get("/series")
 async def get_series(
     conn: Conn,
+    settings: SettingsDep,
     wrestler: WrestlerInScope,
     metric: Annotated[list[str], Query(min_length=1, max_length=20)],
-    from_: Annotated[datetime | None, Query(alias="from")] = None,
-    to: Annotated[datetime | None, Query()] = None,
+    from_: Annotated[datetime | None, Query(alias="from", description=NAIVE)] = None,
+    to: Annotated[datetime | None, Query(description=NAIVE)] = None,
     bucket: Annotated[Bucket, Query()] = "day",
     agg: Annotated[Agg, Query()] = "avg",
 ) -> OrjsonResponse:
-    """Defaults: to = now, from = to − 30 days; bucket day, agg avg. Times are UTC instants (a
+    """Defaults: to = now, from = to − 30 days; bucket day, agg avg. Answers carry UTC instants (a
     bucket's t is its local start in the bucket time zone)."""
-    end = _aware(to) if to else datetime.now(UTC)
-    start = _aware(from_) if from_ else end - DEFAULT_RANGE
+    end = as_utc(to, settings.default_timezone) if to else datetime.now(UTC)
+    start = as_utc(from_, settings.default_timezone) if from_ else end - DEFAULT_RANGE
     keys = list(dict.fromkeys(metric))
     check_range(start, end, bucket)
     points = await dashboard_sql.series_points(conn, wrestler["id"], keys, start, end, bucket, agg)
