@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 from api import routes
 from api.deps import AppState
 from api.errors import install_error_handlers
-from api.middleware import RateLimitMiddleware, RequestContextMiddleware
+from api.middleware import BodyLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
 from api.prometheus import ApiMetrics
 from api.ratelimit import RateLimits
 from api.responses import OrjsonResponse
@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             limits=RateLimits(settings, redis),
             metrics=metrics,
             bucket_timezone=await _bucket_timezone(pool),
+            upload_slots=asyncio.Semaphore(settings.ingest_concurrency),
         )
         app.state.wrestle = state
         jobs = [
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # add_middleware wraps: the last added is the outermost.
     app.add_middleware(RateLimitMiddleware, settings=settings)
+    app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(RequestContextMiddleware, settings=settings, metrics=metrics)
     app.add_middleware(
         CORSMiddleware,

@@ -9,8 +9,9 @@ an existing one out of scope is 403. Anonymous callers get 401 before either.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, cast
 from uuid import UUID
 
@@ -44,6 +45,8 @@ class AppState:
     metrics: ApiMetrics | None = None
     # The database's day-bucket zone, read once at start-up: it is fixed when the aggregates are made.
     bucket_timezone: str = "UTC"
+    # CSV uploads being ingested at once in this process (INGEST_CONCURRENCY), each on its own connection.
+    upload_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
 
 
 async def get_state(request: Request) -> AppState:
@@ -148,8 +151,7 @@ def _path_wrestler(request: Request | None) -> UUID | None:
         return None
 
 
-async def get_principal(request: Request, state: State, conn: Conn, credentials: Credentials) -> Principal:
-    principal = await resolve_principal(state, conn, access_claims(state, credentials, request), request)
+async def _authenticated(request: Request, principal: Principal) -> Principal:
     request.state.user_id = str(principal.id)  # for the access log line
     # An authenticated read's rate-limit verdict was counted during the lookup (api.middleware):
     # settled here, before the route reads anything.
@@ -157,7 +159,24 @@ async def get_principal(request: Request, state: State, conn: Conn, credentials:
     return principal
 
 
+async def get_principal(request: Request, state: State, conn: Conn, credentials: Credentials) -> Principal:
+    claims = access_claims(state, credentials, request)
+    return await _authenticated(request, await resolve_principal(state, conn, claims, request))
+
+
 CurrentUser = Annotated[Principal, Depends(get_principal)]
+
+
+async def get_uploader(request: Request, state: State, credentials: Credentials) -> Principal:
+    """The caller of a route that must not hold a pooled connection while it works (CSV uploads):
+    looked up on a connection borrowed for the lookup only."""
+    claims = access_claims(state, credentials, request)
+    async with state.pool.acquire() as conn:
+        principal = await resolve_principal(state, cast(PgConn, conn), claims, request)
+    return await _authenticated(request, principal)
+
+
+Uploader = Annotated[Principal, Depends(get_uploader)]
 
 
 async def get_optional_principal(
@@ -253,27 +272,31 @@ async def get_team_in_scope(
     if user.role == "athlete":  # no team access at all, whichever the id
         raise Forbidden("Athletes cannot access team data", {"teamId": team_id})
     tid = parse_id(team_id, "Team")
-    row = await teams_sql.get_team(conn, tid)
+    row = await teams_sql.get_team(conn, scope, tid)
     if row is None:
+        if await teams_sql.team_exists(conn, tid):
+            raise Forbidden("Coaches can only access their own team", {"teamId": team_id})
         raise NotFound("Team not found", {"teamId": team_id})
-    if not scope.allows_team(tid):
-        raise Forbidden("Coaches can only access their own team", {"teamId": team_id})
     return row
 
 
 TeamInScope = Annotated[asyncpg.Record, Depends(get_team_in_scope)]
 
 
-async def get_team_for_admin(conn: Conn, user: CurrentUser, team_id: TeamIdPath) -> asyncpg.Record:
+async def get_team_for_admin(
+    conn: Conn, user: CurrentUser, scope: ScopeDep, team_id: TeamIdPath
+) -> asyncpg.Record:
     """Admin-only team writes: athletes 403 (as every team route), 404 for an unknown team, then 403
     for coaches."""
     if user.role == "athlete":
         raise Forbidden("Athletes cannot access team data", {"teamId": team_id})
-    row = await teams_sql.get_team(conn, parse_id(team_id, "Team"))
-    if row is None:
+    tid = parse_id(team_id, "Team")
+    if not await teams_sql.team_exists(conn, tid):
         raise NotFound("Team not found", {"teamId": team_id})
     if user.role != "admin":
         raise Forbidden("Admin access required", {"role": user.role})
+    row = await teams_sql.get_team(conn, scope, tid)
+    assert row is not None
     return row
 
 

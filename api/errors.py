@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.responses import OrjsonResponse
-from core.errors import AppError
+from core.errors import AppError, QueryTimeout
 from core.logging import get_logger
 
 log = get_logger("wrestle.errors")
@@ -68,6 +69,17 @@ async def _http_error(request: Request, exc: Exception) -> OrjsonResponse:
     )
 
 
+async def _query_timeout(request: Request, exc: Exception) -> OrjsonResponse:
+    """A statement past the server's statement_timeout (or a server that stopped answering)."""
+    limit = request.app.state.wrestle.settings.statement_timeout_ms
+    error = QueryTimeout(
+        f"The database did not answer within {limit / 1000:g} s (STATEMENT_TIMEOUT_MS);"
+        " ask for less (a shorter range, fewer metrics) or retry",
+        {"statementTimeoutMs": limit},
+    )
+    return await _app_error(request, error)
+
+
 async def _unhandled(request: Request, exc: Exception) -> OrjsonResponse:
     log.error("unhandled_exception", exc_info=exc, path=request.url.path)
     return OrjsonResponse(error_body("INTERNAL_ERROR", "An unexpected error occurred"), status_code=500)
@@ -77,4 +89,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(asyncpg.QueryCanceledError, _query_timeout)
+    app.add_exception_handler(TimeoutError, _query_timeout)
     app.add_exception_handler(Exception, _unhandled)

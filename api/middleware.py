@@ -2,7 +2,7 @@
 request's context variables).
 
 Order, outermost first: CORS → RequestContext (request id, access log, security headers, the JSON 500)
-→ RateLimit → routes. The 500 is rendered here rather than by Starlette's ServerErrorMiddleware
+→ BodyLimit → RateLimit → routes. The 500 is rendered here rather than by Starlette's ServerErrorMiddleware
 because that one sits outside CORS, so its responses would lack CORS headers.
 """
 
@@ -218,3 +218,57 @@ class RateLimitMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_wrapper)  # a request that failed is still counted
+
+
+class BodyLimitMiddleware:
+    """Every request body is bounded before a route sees it: MAX_READINGS_BODY_BYTES for a device
+    batch, MAX_JSON_BODY_BYTES for any other. A body past its limit (by Content-Length, or counted
+    as it arrives) is answered 413 in the error format, naming the limit. CSV uploads are streamed
+    to disk by their route, which applies the caller's role limit (INGEST_MAX_BYTES[_ATHLETE])."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.streamed = settings.api_v1_prefix + "/ingest/csv"
+        self.limits = {settings.api_v1_prefix + "/ingest/readings": settings.max_readings_body_bytes}
+        self.default = settings.max_json_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in READ_METHODS or scope["path"] == self.streamed:
+            await self.app(scope, receive, send)
+            return
+        limit = self.limits.get(scope["path"], self.default)
+        length = _header(scope, b"content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            await self._too_large(send, limit)
+            return
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body += message.get("body", b"")
+            if len(body) > limit:
+                await self._too_large(send, limit)
+                return
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": bytes(body), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    @staticmethod
+    async def _too_large(send: Send, limit: int) -> None:
+        start, body = _json_response(
+            413,
+            error_body("PAYLOAD_TOO_LARGE", f"Request body exceeds {limit} bytes", {"limitBytes": limit}),
+            {},
+        )
+        await send(start)
+        await send(body)

@@ -20,12 +20,9 @@ Run:  uv run pytest benchmarks/test_http_benchmark.py -m benchmark -s
 from __future__ import annotations
 
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import time
-from collections.abc import AsyncIterator, Generator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +32,7 @@ import asyncpg
 import httpx
 import pytest
 
+from benchmarks.servers import serve
 from core.config import Settings
 from core.security import create_token
 from db.connection import database_url, init_connection
@@ -147,50 +145,6 @@ async def grow(conn: PgConn, target_rows: int) -> int:
     await settle(conn)
     assert now + GROWTH_WRESTLERS == await conn.fetchval("SELECT count(*) FROM wrestlers")
     return int(sum([await conn.fetchval(f"SELECT count(*) FROM {d}_series") for d in DOMAINS]))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def serve(target: str, env: dict[str, str]) -> Generator[str, None, None]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            target,
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-            "--loop",
-            "uvloop",
-            "--http",
-            "httptools",
-        ],
-        cwd=ROOT,
-        env={**os.environ, **env},
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                httpx.get(base + "/health", timeout=0.5)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def medians_ms(targets: dict[str, tuple[httpx.Client, str, dict[str, str] | None]]) -> dict[str, float]:

@@ -25,19 +25,13 @@ class Principal:
 # training program. The ingest validator applies it to every write.
 ATHLETE_WRITABLE_DOMAINS = ("recovery", "supplements")
 
-# The scope filter on a wrestlers row aliased `w`, with Scope.params as $1, $2, $3.
-SCOPE_SQL = (
-    "($1::text = 'all' OR ($1::text = 'team' AND w.team_id = $2::uuid)"
-    " OR ($1::text = 'wrestler' AND w.id = $3::uuid))"
-)
-
 
 @dataclass(frozen=True)
 class Scope:
     """The wrestlers a caller may read: every one, one team's, one wrestler, or none.
 
-    `team_id` / `wrestler_id` are passed to SQL as parameters; queries filter with
-    `($kind = 'all' OR ($kind = 'team' AND w.team_id = $team) OR ($kind = 'wrestler' AND w.id = $wrestler))`.
+    `params` are bound to SQL as three parameters, which db.scope turns into the filter every
+    statement on athlete data carries.
     """
 
     kind: Literal["all", "team", "wrestler", "none"]
@@ -71,4 +65,10 @@ class Scope:
 
     @property
     def params(self) -> tuple[str, UUID | None, UUID | None]:
+        """Bound for db.scope.wrestler_predicate / wrestler_guard."""
         return self.kind, self.team_id, self.wrestler_id
+
+    @property
+    def team_params(self) -> tuple[str, UUID | None]:
+        """Bound for db.scope.team_predicate (teams have no wrestler scope: athletes see none)."""
+        return self.kind, self.team_id

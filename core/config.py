@@ -53,7 +53,17 @@ class Settings(BaseSettings):
 
     bucket_timezone: str = "Asia/Tehran"
     default_timezone: str = "Asia/Tehran"
-    ingest_max_bytes: int = 512 * 1024 * 1024
+    # Request limits, each answered 413 in the error format naming the limit.
+    ingest_max_bytes: int = Field(default=512 * 1024 * 1024, ge=1)  # a CSV upload by an admin or coach
+    ingest_max_bytes_athlete: int = Field(default=5 * 1024 * 1024, ge=1)  # by an athlete
+    max_json_body_bytes: int = Field(default=1024 * 1024, ge=1)  # any other request body
+    max_readings_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1)  # a device batch (/ingest/readings)
+    # Server-side statement timeout of the API's pooled connections (the client gives up a little
+    # later), and of the dedicated connection a CSV upload is ingested on.
+    statement_timeout_ms: int = Field(default=30_000, ge=100)
+    ingest_statement_timeout_ms: int = Field(default=900_000, ge=100)
+    # CSV uploads ingested at once per process, each on its own connection (never a pooled one).
+    ingest_concurrency: int = Field(default=2, ge=1)
 
     openai_api_key: str | None = None
     openai_base_url: str | None = None

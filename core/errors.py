@@ -88,6 +88,18 @@ class PayloadTooLarge(AppError):
     default_message = "Payload too large"
 
 
+class MalformedBody(AppError):
+    status_code = 400
+    code = "MALFORMED_BODY"
+    default_message = "The request body cannot be read"
+
+
+class QueryTimeout(AppError):
+    status_code = 503
+    code = "QUERY_TIMEOUT"
+    default_message = "The database did not answer within the statement timeout"
+
+
 class UnsupportedMediaType(AppError):
     status_code = 415
     code = "UNSUPPORTED_MEDIA_TYPE"

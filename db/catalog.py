@@ -8,7 +8,8 @@ from __future__ import annotations
 import asyncpg
 import polars as pl
 
-from core.access import SCOPE_SQL, Scope
+from core.access import Scope
+from db.scope import wrestler_predicate
 from db.types import PgConn
 
 METRIC_SCHEMA = {
@@ -177,7 +178,8 @@ async def wrestlers_frame(conn: PgConn, scope: Scope) -> pl.DataFrame:
     """The wrestlers an ingest may name: only those in the caller's scope, so that a name or an
     external id out of scope is unknown exactly like one that does not exist."""
     rows = await conn.fetch(
-        f"SELECT id::text, external_id, name_en, name_fa, team_id::text FROM wrestlers w WHERE {SCOPE_SQL}",
+        "SELECT id::text, external_id, name_en, name_fa, team_id::text FROM wrestlers w"
+        f" WHERE {wrestler_predicate(1)}",
         *scope.params,
     )
     return pl.DataFrame(

@@ -39,11 +39,22 @@ def redis_url(settings: Settings) -> str:
 # Every session: times exchanged in UTC, and no JIT: its compile time (up to seconds) outweighs what
 # it saves on this project's short reads and on bulk refreshes alike.
 SERVER_SETTINGS = {"timezone": "UTC", "jit": "off"}
+POOL_APP_NAME = "wrestle"  # pg_stat_activity.application_name of the API's pooled connections
+INGEST_APP_NAME = "wrestle-ingest"  # of an API upload's own connection
 
 
-async def connect(settings: Settings, database: str | None = None) -> PgConn:
-    """One connection (CLI commands), set up as the pool's are."""
-    conn: PgConn = await asyncpg.connect(database_url(settings, database), server_settings=SERVER_SETTINGS)
+async def connect(
+    settings: Settings, database: str | None = None, *, statement_timeout_ms: int | None = None
+) -> PgConn:
+    """One connection, set up as the pool's are: CLI commands (no statement timeout: an operator's
+    bulk work may take long), or an API upload's own connection (with its timeout)."""
+    server_settings = dict(SERVER_SETTINGS)
+    if statement_timeout_ms is not None:
+        server_settings |= {
+            "statement_timeout": str(statement_timeout_ms),
+            "application_name": INGEST_APP_NAME,
+        }
+    conn: PgConn = await asyncpg.connect(database_url(settings, database), server_settings=server_settings)
     await init_connection(conn)
     return conn
 
@@ -58,12 +69,19 @@ async def init_connection(conn: PgConn) -> None:
 
 
 async def create_pool(settings: Settings, url: str | None = None) -> PgPool:
+    """The API's pool: every statement is bounded by the server (STATEMENT_TIMEOUT_MS) and the client
+    gives up a second later, should the server not answer at all."""
     pool = await asyncpg.create_pool(
         url or database_url(settings),
         min_size=settings.database_pool_min,
         max_size=settings.database_pool_max,
         init=init_connection,
-        server_settings={**SERVER_SETTINGS, "application_name": "wrestle"},
+        command_timeout=settings.statement_timeout_ms / 1000 + 1,
+        server_settings={
+            **SERVER_SETTINGS,
+            "application_name": POOL_APP_NAME,
+            "statement_timeout": str(settings.statement_timeout_ms),
+        },
     )
     assert pool is not None
     return pool

@@ -1,6 +1,7 @@
 """SQL for the dashboard reads: snapshots, daily aggregates, raw series, team boards, the catalog.
 
-Each function is one statement. Results come back columnar (one row of arrays, epoch numbers and
+Each function is one statement, restricted to the caller's scope (db.scope: a function called with
+an out-of-scope scope reads nothing). Results come back columnar (one row of arrays, epoch numbers and
 day numbers instead of Python datetimes) and are handed to Polars. Metric ids are resolved by
 joining metric_definitions on the key, and a per-domain table is chosen by a gated UNION ALL branch
 (`md.domain = '<domain>'` is a one-time filter, so only the metric's own table is read); the chart
@@ -18,8 +19,10 @@ from uuid import UUID
 import asyncpg
 import polars as pl
 
+from core.access import Scope
 from db.catalog import CATALOG_COLUMNS
 from db.literals import zone_literal
+from db.scope import team_predicate, wrestler_guard
 from db.types import PgConn
 
 DOMAINS = ("overview", "body_composition", "bloodwork", "recovery", "supplements", "performance")
@@ -53,8 +56,9 @@ SNAPSHOT_SCHEMA: dict[str, Any] = {
 
 
 async def _snapshot_row(
-    conn: PgConn, wrestler_id: UUID, keys: list[str], extra: str = ""
+    conn: PgConn, scope: Scope, wrestler_id: UUID, keys: list[str], extra: str = ""
 ) -> asyncpg.Record | None:
+    """$1 the wrestler, $2 the keys, $3..$5 the scope (for `extra` too)."""
     union = " UNION ALL ".join(
         f"SELECT metric_id, value, previous_value, recorded_at FROM {d}_metrics WHERE wrestler_id = $1"
         for d in DOMAINS
@@ -74,30 +78,32 @@ async def _snapshot_row(
               FROM metric_definitions md
               LEFT JOIN ({union}) m ON m.metric_id = md.id
               {_TZ}
-             WHERE md.key = ANY($2::text[])""",
+             WHERE md.key = ANY($2::text[]) AND {wrestler_guard("$1", 3)}""",
         wrestler_id,
         keys,
+        *scope.params,
     )
 
 
-async def snapshots(conn: PgConn, wrestler_id: UUID, keys: list[str]) -> pl.DataFrame:
+async def snapshots(conn: PgConn, scope: Scope, wrestler_id: UUID, keys: list[str]) -> pl.DataFrame:
     """Latest value (and the previous day's) of the given metrics, whatever their domain: one row
     per known key, value null when the wrestler has none (the display names are always there)."""
-    return frame(await _snapshot_row(conn, wrestler_id, keys), SNAPSHOT_SCHEMA)
+    return frame(await _snapshot_row(conn, scope, wrestler_id, keys), SNAPSHOT_SCHEMA)
 
 
 async def snapshots_and_overall(
-    conn: PgConn, wrestler_id: UUID, keys: list[str], n: int
+    conn: PgConn, scope: Scope, wrestler_id: UUID, keys: list[str], n: int
 ) -> tuple[pl.DataFrame, list[float]]:
     """snapshots() and the latest `n` overall scores (newest first), in one round trip."""
     row = await _snapshot_row(
         conn,
+        scope,
         wrestler_id,
         keys,
         f""",
                (SELECT array_agg(o.score ORDER BY o.id DESC)
                   FROM (SELECT id, score FROM section_scores
-                         WHERE wrestler_id = $1 AND section_key = 'overall'
+                         WHERE wrestler_id = $1 AND section_key = 'overall' AND {wrestler_guard("$1", 3)}
                          ORDER BY id DESC LIMIT {int(n)}) o) AS overall""",
     )
     overall = [float(v) for v in (row["overall"] or [])] if row is not None else []
@@ -130,7 +136,7 @@ async def _daily_branches(
     conn: PgConn, args: list[Any], keys: list[str], limit: int, tz: str, latest: Sequence[str]
 ) -> list[str]:
     """daily_latest's SELECTs, one per domain, (key, dates[], values[]) per metric with data; their
-    parameters are appended to `args` ($1 is the wrestler)."""
+    parameters are appended to `args` ($1 is the wrestler, then the scope)."""
     wanted = {**dict.fromkeys(latest, 1), **dict.fromkeys(keys, limit)}
     by_domain: dict[str, list[tuple[str, int, int]]] = {}
     for key, (metric_id, domain) in (await metric_refs(conn, list(wanted))).items():
@@ -166,7 +172,13 @@ def _daily_frame(keys: list[str], dates: list[list[str]], values: list[list[floa
 
 
 async def daily_latest(
-    conn: PgConn, wrestler_id: UUID, keys: list[str], limit: int, tz: str, latest: Sequence[str] = ()
+    conn: PgConn,
+    scope: Scope,
+    wrestler_id: UUID,
+    keys: list[str],
+    limit: int,
+    tz: str,
+    latest: Sequence[str] = (),
 ) -> pl.LazyFrame:
     """Per metric, the day's last value on its latest `limit` days with data (the caller keeps the
     latest `limit` days across metrics: each of them is among some metric's latest `limit`), with
@@ -174,9 +186,10 @@ async def daily_latest(
     of `latest` only their latest day (what their snapshot holds). One row per metric with two
     arrays: no per-point Python objects. Only the daily tables of the keys' domains are named.
     Lazy, DAILY_SCHEMA: the caller's computation runs in the same single collect."""
-    args: list[Any] = [wrestler_id]
+    args: list[Any] = [wrestler_id, *scope.params]
     branches = await _daily_branches(conn, args, keys, limit, tz, latest)
-    rows = await conn.fetch(" UNION ALL ".join(branches), *args) if branches else []
+    query = f"SELECT * FROM ({' UNION ALL '.join(branches)}) u WHERE {wrestler_guard('$1', 2)}"
+    rows = await conn.fetch(query, *args) if branches else []
     return _daily_frame([r["key"] for r in rows], [r["d"] for r in rows], [r["v"] for r in rows])
 
 
@@ -188,7 +201,7 @@ STACK_SCHEMA: dict[str, Any] = {
 }
 
 
-def _stack_select(wrestler: str, exclude: str, window_days: str) -> str:
+def _stack_select(wrestler: str, exclude: str, window_days: str, guard: str) -> str:
     """The supplement stack as one row of arrays: the supplements the wrestler has logged (a snapshot
     exists) and on how many of the last `window_days` local days (today included) each was logged."""
     return f"""
@@ -202,13 +215,14 @@ def _stack_select(wrestler: str, exclude: str, window_days: str) -> str:
                      ON d.wrestler_id = m.wrestler_id AND d.metric_id = m.metric_id
                     AND d.bucket >= (((now() AT TIME ZONE tz.z)::date - ({window_days}::int - 1))::timestamp
                                      AT TIME ZONE tz.z)
-             WHERE m.wrestler_id = {wrestler} AND NOT (md.key = ANY({exclude}::text[]))
+             WHERE m.wrestler_id = {wrestler} AND NOT (md.key = ANY({exclude}::text[])) AND {guard}
              GROUP BY md.key, md.name_en, md.name_fa
              ORDER BY md.key) s"""
 
 
 async def supplement_charts(
     conn: PgConn,
+    scope: Scope,
     wrestler_id: UUID,
     keys: list[str],
     limit: int,
@@ -218,14 +232,15 @@ async def supplement_charts(
 ) -> tuple[pl.LazyFrame, pl.DataFrame]:
     """daily_latest() and the supplement stack (_stack_select) in one round trip: the daily points
     as flat arrays beside the stack's arrays, in one row."""
-    args: list[Any] = [wrestler_id]
+    args: list[Any] = [wrestler_id, *scope.params]
+    guard = wrestler_guard("$1", 2)
     branches = await _daily_branches(conn, args, keys, limit, tz, ())
     args += [exclude, window_days]
-    stack = _stack_select("$1", f"${len(args) - 1}", f"${len(args)}")
+    stack = _stack_select("$1", f"${len(args) - 1}", f"${len(args)}", guard)
     daily = (
         f"""SELECT array_agg(f.key) AS dk, array_agg(f.d) AS dd, array_agg(f.v) AS dv
               FROM (SELECT q.key, unnest(q.d) AS d, unnest(q.v) AS v
-                      FROM ({" UNION ALL ".join(branches)}) q) f"""
+                      FROM ({" UNION ALL ".join(branches)}) q WHERE {guard}) f"""
         if branches
         else "SELECT NULL::text[] AS dk, NULL::text[] AS dd, NULL::float8[] AS dv"
     )
@@ -264,7 +279,14 @@ _PERIOD_SQL = {
 
 
 async def series_points(
-    conn: PgConn, wrestler_id: UUID, keys: list[str], start: datetime, end: datetime, bucket: str, agg: str
+    conn: PgConn,
+    scope: Scope,
+    wrestler_id: UUID,
+    keys: list[str],
+    start: datetime,
+    end: datetime,
+    bucket: str,
+    agg: str,
 ) -> pl.DataFrame:
     """Points of each metric in [start, end): raw rows, or day/week/month buckets from the daily
     aggregate. At most MAX_SERIES_POINTS + 1 per metric (one more tells the caller it overflowed).
@@ -300,11 +322,12 @@ async def series_points(
               FROM metric_definitions md
               {_TZ}
               LEFT JOIN LATERAL ({branches}) x ON true
-             WHERE md.key = ANY($2::text[])""",
+             WHERE md.key = ANY($2::text[]) AND {wrestler_guard("$1", 5)}""",
         wrestler_id,
         keys,
         start,
         end,
+        *scope.params,
     )
     return frame(row, SERIES_SCHEMA)
 
@@ -321,8 +344,8 @@ _LATEST_OVERALL = """LEFT JOIN LATERAL (
          ORDER BY ss.id DESC LIMIT 1) o ON true"""
 
 
-async def team_stats(conn: PgConn, team_id: UUID) -> asyncpg.Record | None:
-    """None when the team does not exist."""
+async def team_stats(conn: PgConn, scope: Scope, team_id: UUID) -> asyncpg.Record | None:
+    """None when the team does not exist or is out of the scope."""
     return await conn.fetchrow(
         f"""SELECT t.id, s.total, s.ready, s.attention, s.average
               FROM teams t
@@ -333,16 +356,18 @@ async def team_stats(conn: PgConn, team_id: UUID) -> asyncpg.Record | None:
                        avg(o.score) AS average
                   FROM wrestlers w {_LATEST_OVERALL}
                  WHERE w.team_id = t.id) s
-             WHERE t.id = $1""",
+             WHERE t.id = $1 AND {team_predicate(2)}""",
         team_id,
+        *scope.team_params,
     )
 
 
 async def team_athletes(
-    conn: PgConn, team_id: UUID, limit: int, offset: int, window_weeks: int
+    conn: PgConn, scope: Scope, team_id: UUID, limit: int, offset: int, window_weeks: int
 ) -> list[asyncpg.Record]:
     """One row per athlete of the page (ordered by nameEn, id); no rows when the team does not
-    exist; a single row with a null id when the team has no athlete on this page."""
+    exist or is out of the scope; a single row with a null id when the team has no athlete on this
+    page."""
     return await conn.fetch(
         f"""SELECT t.id AS team_id, (SELECT count(*) FROM wrestlers WHERE team_id = t.id) AS total,
                    a.id, a.name_fa, a.weight_class, a.status, a.score, a.weeks
@@ -360,10 +385,11 @@ async def team_athletes(
                  WHERE w.team_id = t.id
                  ORDER BY w.name_en, w.id
                  LIMIT $2 OFFSET $3) a ON true
-             WHERE t.id = $1
+             WHERE t.id = $1 AND {team_predicate(5)}
              ORDER BY a.name_en, a.id""",
         team_id,
         limit,
         offset,
         window_weeks,
+        *scope.team_params,
     )

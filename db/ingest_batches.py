@@ -57,9 +57,18 @@ async def finish_batch(
     )
 
 
-async def get_batch(conn: PgConn, batch_id: int, *, for_update: bool = False) -> asyncpg.Record | None:
+async def get_batch(
+    conn: PgConn, batch_id: int, owner: UUID | None, *, for_update: bool = False
+) -> asyncpg.Record | None:
+    """The batch, if `owner` made it (None: any batch, for admins and the system): batch reports
+    quote rows, so they are scoped by who ingested them."""
     lock = " FOR UPDATE" if for_update else ""
-    return await conn.fetchrow(f"SELECT {BATCH_COLUMNS} FROM ingest_batches WHERE id = $1{lock}", batch_id)
+    return await conn.fetchrow(
+        f"SELECT {BATCH_COLUMNS} FROM ingest_batches"
+        f" WHERE id = $1 AND ($2::uuid IS NULL OR user_id = $2){lock}",
+        batch_id,
+        owner,
+    )
 
 
 async def list_batches(

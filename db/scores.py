@@ -8,7 +8,9 @@ from uuid import UUID
 import asyncpg
 import polars as pl
 
+from core.access import Scope
 from db.dashboard import DOMAINS, frame
+from db.scope import wrestler_guard
 from db.types import PgConn
 
 INPUT_SCHEMA: dict[str, Any] = {
@@ -155,43 +157,51 @@ async def delete_sections(conn: PgConn, gone: pl.DataFrame) -> None:
 
 
 # --- reads for the endpoints
-async def latest_section_score(conn: PgConn, wrestler_id: UUID, section: str) -> asyncpg.Record | None:
+async def latest_section_score(
+    conn: PgConn, scope: Scope, wrestler_id: UUID, section: str
+) -> asyncpg.Record | None:
     return await conn.fetchrow(
-        """SELECT score, grade, (recorded_at AT TIME ZONE bucket_timezone())::date AS day
-             FROM section_scores WHERE wrestler_id = $1 AND section_key = $2
-            ORDER BY id DESC LIMIT 1""",
+        f"""SELECT score, grade, (recorded_at AT TIME ZONE bucket_timezone())::date AS day
+              FROM section_scores WHERE wrestler_id = $1 AND section_key = $2 AND {wrestler_guard("$1", 3)}
+             ORDER BY id DESC LIMIT 1""",
         wrestler_id,
         section,
+        *scope.params,
     )
 
 
-async def latest_by_section(conn: PgConn, wrestler_id: UUID) -> list[asyncpg.Record]:
+async def latest_by_section(conn: PgConn, scope: Scope, wrestler_id: UUID) -> list[asyncpg.Record]:
     return await conn.fetch(
-        """SELECT DISTINCT ON (section_key) section_key, score, grade,
-                  (recorded_at AT TIME ZONE bucket_timezone())::date AS day
-             FROM section_scores WHERE wrestler_id = $1
-            ORDER BY section_key, id DESC""",
+        f"""SELECT DISTINCT ON (section_key) section_key, score, grade,
+                   (recorded_at AT TIME ZONE bucket_timezone())::date AS day
+              FROM section_scores WHERE wrestler_id = $1 AND {wrestler_guard("$1", 2)}
+             ORDER BY section_key, id DESC""",
         wrestler_id,
+        *scope.params,
     )
 
 
-async def overall_history(conn: PgConn, wrestler_id: UUID, n: int) -> list[asyncpg.Record]:
+async def overall_history(conn: PgConn, scope: Scope, wrestler_id: UUID, n: int) -> list[asyncpg.Record]:
     """The latest `n` overall scores, newest first."""
     return await conn.fetch(
-        """SELECT score, grade, (recorded_at AT TIME ZONE bucket_timezone())::date AS day
-             FROM section_scores WHERE wrestler_id = $1 AND section_key = 'overall'
-            ORDER BY id DESC LIMIT $2""",
+        f"""SELECT score, grade, (recorded_at AT TIME ZONE bucket_timezone())::date AS day
+              FROM section_scores
+             WHERE wrestler_id = $1 AND section_key = 'overall' AND {wrestler_guard("$1", 3)}
+             ORDER BY id DESC LIMIT $2""",
         wrestler_id,
         n,
+        *scope.params,
     )
 
 
-async def overall_drivers(conn: PgConn, wrestler_id: UUID) -> list[asyncpg.Record]:
+async def overall_drivers(conn: PgConn, scope: Scope, wrestler_id: UUID) -> list[asyncpg.Record]:
     return await conn.fetch(
-        """WITH l AS (SELECT id FROM section_scores WHERE wrestler_id = $1 AND section_key = 'overall'
-                       ORDER BY id DESC LIMIT 1)
-           SELECT d.metric_name, d.impact, d.weight, d.value, d.contribution
-             FROM l JOIN score_drivers d ON d.section_score_id = l.id
-            ORDER BY d.weight DESC, d.metric_name""",
+        f"""WITH l AS (SELECT id FROM section_scores
+                        WHERE wrestler_id = $1 AND section_key = 'overall' AND {wrestler_guard("$1", 2)}
+                        ORDER BY id DESC LIMIT 1)
+            SELECT d.metric_name, d.impact, d.weight, d.value, d.contribution
+              FROM l JOIN score_drivers d ON d.section_score_id = l.id
+             ORDER BY d.weight DESC, d.metric_name""",
         wrestler_id,
+        *scope.params,
     )

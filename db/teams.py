@@ -6,6 +6,8 @@ from uuid import UUID
 
 import asyncpg
 
+from core.access import Scope
+from db.scope import team_predicate
 from db.types import PgConn
 
 TEAM_COLUMNS = "id, name, created_at, updated_at"
@@ -17,38 +19,47 @@ async def insert_team(conn: PgConn, name: str) -> asyncpg.Record:
     return row
 
 
-async def get_team(conn: PgConn, team_id: UUID) -> asyncpg.Record | None:
-    return await conn.fetchrow(f"SELECT {TEAM_COLUMNS} FROM teams WHERE id = $1", team_id)
+async def get_team(conn: PgConn, scope: Scope, team_id: UUID) -> asyncpg.Record | None:
+    """The team when it is in the scope (admins any, a coach theirs, athletes none)."""
+    return await conn.fetchrow(
+        f"SELECT {TEAM_COLUMNS} FROM teams t WHERE t.id = $1 AND {team_predicate(2)}", team_id, *scope.team_params
+    )
 
 
 async def team_exists(conn: PgConn, team_id: UUID) -> bool:
+    """Existence only: what tells a 404 from a 403, and checks a body's teamId."""
     return bool(await conn.fetchval("SELECT EXISTS (SELECT 1 FROM teams WHERE id = $1)", team_id))
 
 
-async def list_teams(
-    conn: PgConn, scope_kind: str, scope_team: UUID | None, limit: int, offset: int
-) -> tuple[list[asyncpg.Record], int]:
+async def list_teams(conn: PgConn, scope: Scope, limit: int, offset: int) -> tuple[list[asyncpg.Record], int]:
     """Teams the caller may see (admins all, a coach their own), ordered by (name, id)."""
-    pred = "($1 = 'all' OR ($1 = 'team' AND t.id = $2))"
+    pred = team_predicate(1)
     rows = await conn.fetch(
         f"""SELECT t.id, t.name, t.created_at, t.updated_at,
                    (SELECT count(*) FROM wrestlers w WHERE w.team_id = t.id)::int AS total_athletes,
                    count(*) OVER ()::int AS total
             FROM teams t WHERE {pred}
             ORDER BY t.name, t.id LIMIT $3 OFFSET $4""",
-        scope_kind,
-        scope_team,
+        *scope.team_params,
         limit,
         offset,
     )
     if rows:
         return list(rows), int(rows[0]["total"])
-    total = await conn.fetchval(f"SELECT count(*)::int FROM teams t WHERE {pred}", scope_kind, scope_team)
+    total = await conn.fetchval(f"SELECT count(*)::int FROM teams t WHERE {pred}", *scope.team_params)
     return [], int(total or 0)
 
 
-async def count_athletes(conn: PgConn, team_id: UUID) -> int:
-    return int(await conn.fetchval("SELECT count(*) FROM wrestlers WHERE team_id = $1", team_id) or 0)
+async def count_athletes(conn: PgConn, scope: Scope, team_id: UUID) -> int:
+    return int(
+        await conn.fetchval(
+            f"SELECT count(*) FROM wrestlers w JOIN teams t ON t.id = w.team_id"
+            f" WHERE w.team_id = $1 AND {team_predicate(2)}",
+            team_id,
+            *scope.team_params,
+        )
+        or 0
+    )
 
 
 async def rename_team(conn: PgConn, team_id: UUID, name: str) -> bool:

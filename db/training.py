@@ -8,18 +8,23 @@ from uuid import UUID
 
 import asyncpg
 
+from core.access import Scope
+from db.scope import wrestler_guard
 from db.types import PgConn
 
 
-async def replace_program(conn: PgConn, wrestler_id: UUID, day: date, fields: dict[str, Any]) -> UUID:
+async def replace_program(
+    conn: PgConn, scope: Scope, wrestler_id: UUID, day: date, fields: dict[str, Any]
+) -> UUID | None:
     """Insert or overwrite the program of (wrestler, day): scalar fields replaced (absent → null),
-    its previous blocks and sets removed (the caller then inserts the new ones)."""
+    its previous blocks and sets removed (the caller then inserts the new ones). None (nothing
+    written) when the wrestler is out of the scope."""
     program_id = await conn.fetchval(
-        """WITH p AS (
+        f"""WITH p AS (
                INSERT INTO training_programs (wrestler_id, date, readiness, session_rpe, bodyweight,
                                               hydration,
                                               notes, updated_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+               SELECT $1, $2, $3, $4, $5, $6, $7, now() WHERE {wrestler_guard("$1", 8)}
                ON CONFLICT (wrestler_id, date) DO UPDATE
                   SET readiness = EXCLUDED.readiness, session_rpe = EXCLUDED.session_rpe,
                       bodyweight = EXCLUDED.bodyweight, hydration = EXCLUDED.hydration,
@@ -34,8 +39,9 @@ async def replace_program(conn: PgConn, wrestler_id: UUID, day: date, fields: di
         fields.get("bodyweight"),
         fields.get("hydration"),
         fields.get("notes"),
+        *scope.params,
     )
-    return UUID(str(program_id))
+    return UUID(str(program_id)) if program_id is not None else None
 
 
 async def insert_blocks(
@@ -69,10 +75,10 @@ async def insert_blocks(
     )
 
 
-async def program_on(conn: PgConn, wrestler_id: UUID, day: date) -> asyncpg.Record | None:
+async def program_on(conn: PgConn, scope: Scope, wrestler_id: UUID, day: date) -> asyncpg.Record | None:
     """The program of a day with its exercises and sets as JSON (one statement)."""
     return await conn.fetchrow(
-        """WITH sets AS (
+        f"""WITH sets AS (
                SELECT s.block_id, json_agg(json_build_object('reps', s.reps, 'weight', s.weight)
                                            ORDER BY s.position) AS sets
                  FROM training_program_sets s
@@ -86,16 +92,20 @@ async def program_on(conn: PgConn, wrestler_id: UUID, day: date) -> asyncpg.Reco
                                             ORDER BY b.position)
                               FROM training_program_blocks b LEFT JOIN sets x ON x.block_id = b.id
                              WHERE b.program_id = p.id), '[]'::json) AS exercises
-             FROM training_programs p WHERE p.wrestler_id = $1 AND p.date = $2""",
+             FROM training_programs p
+            WHERE p.wrestler_id = $1 AND p.date = $2 AND {wrestler_guard("$1", 3)}""",
         wrestler_id,
         day,
+        *scope.params,
     )
 
 
-async def month_programs(conn: PgConn, wrestler_id: UUID, start: date, end: date) -> list[asyncpg.Record]:
+async def month_programs(
+    conn: PgConn, scope: Scope, wrestler_id: UUID, start: date, end: date
+) -> list[asyncpg.Record]:
     """Programs with date in [start, end), ordered by date, with blocks and AI recommendations."""
     return await conn.fetch(
-        """SELECT p.date, p.title, p.focus, p.nutrition, p.recovery,
+        f"""SELECT p.date, p.title, p.focus, p.nutrition, p.recovery,
                   coalesce((SELECT json_agg(json_build_object('name', b.name, 'sets', b.sets, 'reps', b.reps)
                                             ORDER BY b.position)
                               FROM training_program_blocks b WHERE b.program_id = p.id),
@@ -104,11 +114,12 @@ async def month_programs(conn: PgConn, wrestler_id: UUID, start: date, end: date
                               FROM training_program_ai_recommendations r WHERE r.program_id = p.id),
                            '[]'::json) AS recs
              FROM training_programs p
-            WHERE p.wrestler_id = $1 AND p.date >= $2 AND p.date < $3
+            WHERE p.wrestler_id = $1 AND p.date >= $2 AND p.date < $3 AND {wrestler_guard("$1", 4)}
             ORDER BY p.date""",
         wrestler_id,
         start,
         end,
+        *scope.params,
     )
 
 

@@ -9,12 +9,10 @@ import asyncpg
 
 from core.access import Scope
 from core.errors import Forbidden, NotFound
+from db.scope import wrestler_predicate
 from db.types import PgConn
 
 WRESTLER_COLUMNS = "id, team_id, name_fa, name_en, weight_class, image_url, status, external_id, created_at"
-
-# The one predicate that restricts wrestlers (alias w) to a scope passed as $1, $2, $3.
-SCOPE_PREDICATE = "($1 = 'all' OR ($1 = 'team' AND w.team_id = $2) OR ($1 = 'wrestler' AND w.id = $3))"
 
 # Columns a PUT may change, wire name → column.
 UPDATABLE = {
@@ -27,11 +25,20 @@ UPDATABLE = {
 }
 
 
-async def get_wrestler(conn: PgConn, wrestler_id: UUID) -> asyncpg.Record | None:
-    return await conn.fetchrow(f"SELECT {WRESTLER_COLUMNS} FROM wrestlers WHERE id = $1", wrestler_id)
+_COLUMNS_W = ", ".join(f"w.{c.strip()}" for c in WRESTLER_COLUMNS.split(","))
+
+
+async def get_wrestler(conn: PgConn, scope: Scope, wrestler_id: UUID) -> asyncpg.Record | None:
+    """The wrestler's row when it is in the scope."""
+    return await conn.fetchrow(
+        f"SELECT {_COLUMNS_W} FROM wrestlers w WHERE w.id = $1 AND {wrestler_predicate(2)}",
+        wrestler_id,
+        *scope.params,
+    )
 
 
 async def wrestler_exists(conn: PgConn, wrestler_id: UUID) -> bool:
+    """Existence only (no data of the wrestler): what tells a 404 from a 403."""
     return bool(await conn.fetchval("SELECT EXISTS (SELECT 1 FROM wrestlers WHERE id = $1)", wrestler_id))
 
 
@@ -45,34 +52,36 @@ def check_wrestler(scope: Scope, wrestler_id: UUID, row: asyncpg.Record | None) 
 
 
 async def require_wrestler(conn: PgConn, scope: Scope, wrestler_id: UUID) -> asyncpg.Record:
-    return check_wrestler(scope, wrestler_id, await get_wrestler(conn, wrestler_id))
+    """The wrestler's row in the scope; 404 when it does not exist, 403 when it is out of scope."""
+    row = await get_wrestler(conn, scope, wrestler_id)
+    if row is None and await wrestler_exists(conn, wrestler_id):
+        raise Forbidden("You do not have access to this wrestler", {"wrestlerId": str(wrestler_id)})
+    return check_wrestler(scope, wrestler_id, row)
 
 
 async def list_wrestlers(
     conn: PgConn, scope: Scope, limit: int, offset: int
 ) -> tuple[list[asyncpg.Record], int]:
     """The wrestlers of the scope in a stable order (name_en, id), and how many there are in all."""
-    kind, team, wrestler = scope.params
     rows = await conn.fetch(
-        f"""SELECT {WRESTLER_COLUMNS.replace("id,", "w.id,", 1)}, count(*) OVER ()::int AS total
-            FROM wrestlers w WHERE {SCOPE_PREDICATE}
+        f"""SELECT {_COLUMNS_W}, count(*) OVER ()::int AS total
+            FROM wrestlers w WHERE {wrestler_predicate(1)}
             ORDER BY w.name_en, w.id LIMIT $4 OFFSET $5""",
-        kind,
-        team,
-        wrestler,
+        *scope.params,
         limit,
         offset,
     )
     if rows:
         return list(rows), int(rows[0]["total"])
     total = await conn.fetchval(
-        f"SELECT count(*)::int FROM wrestlers w WHERE {SCOPE_PREDICATE}", kind, team, wrestler
+        f"SELECT count(*)::int FROM wrestlers w WHERE {wrestler_predicate(1)}", *scope.params
     )
     return [], int(total or 0)
 
 
 async def insert_wrestler(
     conn: PgConn,
+    scope: Scope,
     *,
     name_fa: str,
     name_en: str,
@@ -80,36 +89,42 @@ async def insert_wrestler(
     team_id: UUID | None = None,
     image_url: str | None = None,
     status: str = "normal",
-) -> asyncpg.Record:
-    row = await conn.fetchrow(
+) -> asyncpg.Record | None:
+    """The new wrestler; None (nothing inserted) when the scope may not hold it: a coach creates in
+    their own team only, an athlete never."""
+    return await conn.fetchrow(
         f"""INSERT INTO wrestlers (name_fa, name_en, weight_class, team_id, image_url, status)
-            VALUES ($1, $2, $3, $4, $5, $6) RETURNING {WRESTLER_COLUMNS}""",
+            SELECT $1, $2, $3, $4, $5, $6
+             WHERE $7::text = 'all' OR ($7::text = 'team' AND $4::uuid = $8::uuid)
+            RETURNING {WRESTLER_COLUMNS}""",
         name_fa,
         name_en,
         weight_class,
         team_id,
         image_url,
         status,
+        scope.kind,
+        scope.team_id,
     )
-    assert row is not None
-    return row
 
 
-async def update_wrestler(conn: PgConn, wrestler_id: UUID, changes: dict[str, Any]) -> None:
-    """Set the given wire fields (keys of UPDATABLE); an explicit None clears a nullable column."""
+async def update_wrestler(conn: PgConn, scope: Scope, wrestler_id: UUID, changes: dict[str, Any]) -> bool:
+    """Set the given wire fields (keys of UPDATABLE); an explicit None clears a nullable column.
+    False (nothing changed) when the wrestler is not in the scope."""
     cols = [UPDATABLE[k] for k in changes]
-    if not cols:
-        await conn.execute("UPDATE wrestlers SET updated_at = now() WHERE id = $1", wrestler_id)
-        return
-    assignments = ", ".join(f"{c} = ${i + 2}" for i, c in enumerate(cols))
-    await conn.execute(
-        f"UPDATE wrestlers SET {assignments}, updated_at = now() WHERE id = $1",
+    assignments = "".join(f"{c} = ${i + 5}, " for i, c in enumerate(cols))
+    status = await conn.execute(
+        f"UPDATE wrestlers w SET {assignments}updated_at = now() WHERE w.id = $1 AND {wrestler_predicate(2)}",
         wrestler_id,
+        *scope.params,
         *changes.values(),
     )
+    return status != "UPDATE 0"
 
 
-async def delete_wrestler(conn: PgConn, wrestler_id: UUID) -> bool:
-    """Deletes the wrestler and, by cascade, every row of its data."""
-    status = await conn.execute("DELETE FROM wrestlers WHERE id = $1", wrestler_id)
+async def delete_wrestler(conn: PgConn, scope: Scope, wrestler_id: UUID) -> bool:
+    """Deletes the wrestler in the scope and, by cascade, every row of its data."""
+    status = await conn.execute(
+        f"DELETE FROM wrestlers w WHERE w.id = $1 AND {wrestler_predicate(2)}", wrestler_id, *scope.params
+    )
     return status != "DELETE 0"

@@ -14,6 +14,7 @@ from uuid import UUID
 import bcrypt
 import httpx
 
+from core.access import Scope
 from db import teams as teams_sql
 from db import users as users_sql
 from db import wrestlers as wrestlers_sql
@@ -46,12 +47,14 @@ async def create_wrestler(
 ) -> UUID:
     row = await wrestlers_sql.insert_wrestler(
         conn,
+        Scope("all"),
         name_fa=name_fa,
         name_en=name_en or f"Wrestler {uuid.uuid4().hex[:6]}",
         weight_class=weight_class,
         team_id=team_id,
         status=status,
     )
+    assert row is not None
     wrestler_id: UUID = row["id"]
     return wrestler_id
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, EmailStr, Field
 
 from api.deps import AppState, Conn, Credentials, CurrentUser, OptionalUser, State, access_claims
-from api.fields import Password, Role
+from api.fields import IdText, Password, Role
 from api.revocation import TokenPair, issue_pair, logout, rotate
 from api.routes.users import new_account, user_out
 from core.errors import Forbidden, InvalidCredentials, InvalidToken, NotAuthenticated, RateLimited
@@ -23,8 +23,8 @@ class SignupIn(BaseModel):
     password: Password
     name: str = Field(min_length=1, max_length=255)
     role: Role = "athlete"
-    wrestlerId: str | None = None
-    teamId: str | None = None
+    wrestlerId: IdText | None = None
+    teamId: IdText | None = None
 
 
 class LoginIn(BaseModel):

@@ -12,13 +12,23 @@ import anyio
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
-from starlette.formparsers import MultiPartParser
+from starlette.formparsers import MultiPartException, MultiPartParser
 
-from api.deps import AppState, Conn, CurrentUser, SettingsDep, State
+from api.deps import AppState, Conn, CurrentUser, SettingsDep, State, Uploader
+from api.fields import IdText, Label
 from api.responses import OrjsonResponse
 from core.access import Principal
-from core.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from core.config import Settings
+from core.errors import (
+    Conflict,
+    MalformedBody,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 from db import ingest_batches as batches_sql
+from db.connection import connect
 from ingest.batches import batch_json
 from ingest.pipeline import Options, Report, undo_batch
 from ingest.service import MAX_READINGS, ingest_csv, ingest_readings, strict_failure
@@ -30,7 +40,9 @@ CSV_TYPES = {"text/csv", "application/csv", "text/plain", "application/vnd.ms-ex
 
 class IngestParams(BaseModel):
     calendar: Calendar = "auto"
-    timezone: str | None = None
+    timezone: str | None = Field(
+        None, max_length=64, description="Zone of naive times (IANA name); default DEFAULT_TIMEZONE"
+    )
     dryRun: bool = False
     strict: bool = False
     createMissingWrestlers: bool = False
@@ -54,24 +66,35 @@ class IngestParams(BaseModel):
         )
 
 
-async def _limited(request: Request, limit: int) -> AsyncGenerator[bytes, None]:
+def _too_large(limit: int, role: str) -> PayloadTooLarge:
+    setting = "INGEST_MAX_BYTES_ATHLETE" if role == "athlete" else "INGEST_MAX_BYTES"
+    return PayloadTooLarge(
+        f"Upload exceeds {limit} bytes, the limit for role '{role}' ({setting})", {"limitBytes": limit}
+    )
+
+
+def upload_limit(settings: Settings, role: str) -> int:
+    return settings.ingest_max_bytes_athlete if role == "athlete" else settings.ingest_max_bytes
+
+
+async def _limited(request: Request, limit: int, role: str) -> AsyncGenerator[bytes, None]:
     received = 0
     async for chunk in request.stream():
         received += len(chunk)
         if received > limit:
-            raise PayloadTooLarge(f"upload exceeds {limit} bytes", {"limit": limit})
+            raise _too_large(limit, role)
         yield chunk
 
 
-async def _save_upload(request: Request, path: Path, limit: int) -> str | None:
+async def _save_upload(request: Request, path: Path, limit: int, role: str) -> str | None:
     """Stream the body (or its first file part) to path; return the upload's file name."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > limit:
-        raise PayloadTooLarge(f"upload exceeds {limit} bytes", {"limit": limit})
+        raise _too_large(limit, role)
     if ctype in CSV_TYPES:
         async with await anyio.open_file(path, "wb") as f:
-            async for chunk in _limited(request, limit):
+            async for chunk in _limited(request, limit, role):
                 await f.write(chunk)
         return None
     if ctype != "multipart/form-data":
@@ -79,9 +102,12 @@ async def _save_upload(request: Request, path: Path, limit: int) -> str | None:
             f"content type '{ctype or 'none'}' is not accepted; send text/csv or multipart/form-data",
             {"contentType": ctype},
         )
-    form = await MultiPartParser(
-        request.headers, _limited(request, limit), max_files=1, max_fields=20
-    ).parse()
+    try:
+        form = await MultiPartParser(
+            request.headers, _limited(request, limit, role), max_files=1, max_fields=20
+        ).parse()
+    except MultiPartException as exc:
+        raise MalformedBody(f"Unreadable multipart body: {exc.message}", {"contentType": ctype}) from exc
     upload = next((v for v in form.values() if isinstance(v, UploadFile)), None)
     if upload is None:
         raise ValidationFailed("multipart body has no file part", {"file": ["required"]})
@@ -110,31 +136,42 @@ def answer(state: AppState, opts: Options, report: Report) -> OrjsonResponse:
 async def post_csv(
     request: Request,
     state: State,
-    conn: Conn,
-    user: CurrentUser,
+    user: Uploader,
     settings: SettingsDep,
     params: Annotated[IngestParams, Query()],
     format: Literal["auto", "long", "wide"] = "auto",
 ) -> OrjsonResponse:
+    """The upload (at most INGEST_MAX_BYTES, INGEST_MAX_BYTES_ATHLETE for athletes) is streamed to a
+    temporary file with no database connection held; it is then ingested on a connection of its
+    own, never one of the API's pool, so other requests do not wait for it (at most
+    INGEST_CONCURRENCY uploads at once per process, each bounded by INGEST_STATEMENT_TIMEOUT_MS)."""
     opts = params.options(settings.default_timezone, "csv")
     with tempfile.TemporaryDirectory(prefix="wrestle-ingest-") as tmp:
         path = Path(tmp) / "upload.csv"
-        filename = await _save_upload(request, path, settings.ingest_max_bytes)
-        report = await ingest_csv(
-            conn, path, fmt=format, opts=opts, actor=Actor.for_principal(user), filename=filename
-        )
+        filename = await _save_upload(request, path, upload_limit(settings, user.role), user.role)
+        async with state.upload_slots:
+            conn = await connect(settings, statement_timeout_ms=settings.ingest_statement_timeout_ms)
+            try:
+                report = await ingest_csv(
+                    conn, path, fmt=format, opts=opts, actor=Actor.for_principal(user), filename=filename
+                )
+            finally:
+                await conn.close()
     return answer(state, opts, report)
 
 
 class Reading(BaseModel):
-    wrestlerId: str | None = None
-    externalId: str | None = None
-    metric: str
-    recordedAt: str
-    value: float | str
-    unit: str | None = None
-    domain: str | None = None
-    source: str | None = None
+    wrestlerId: IdText | None = None
+    externalId: Label | None = None
+    metric: Label
+    recordedAt: str = Field(
+        max_length=64,
+        description="ISO 8601 (or a Jalali date); without an offset, wall-clock time in the zone",
+    )
+    value: float | Annotated[str, Field(max_length=64)]
+    unit: Annotated[str, Field(max_length=32)] | None = None
+    domain: Annotated[str, Field(max_length=64)] | None = None
+    source: Label | None = None
 
 
 class ReadingsBody(BaseModel):
@@ -175,8 +212,9 @@ async def _visible_batch(conn: Conn, user: Principal, batch_id: str, *, for_upda
         bid = int(batch_id)
     except ValueError as exc:
         raise NotFound("Batch not found", {"batchId": batch_id}) from exc
-    row = await batches_sql.get_batch(conn, bid, for_update=for_update)
-    if row is None or (user.role != "admin" and row["user_id"] != user.id):
+    owner = None if user.role == "admin" else user.id
+    row = await batches_sql.get_batch(conn, bid, owner, for_update=for_update)
+    if row is None:
         raise NotFound("Batch not found", {"batchId": batch_id})
     return row
 
@@ -188,12 +226,10 @@ async def get_batch(conn: Conn, user: CurrentUser, batchId: str) -> OrjsonRespon
 
 @router.delete("/ingest/batches/{batchId}")
 async def delete_batch(conn: Conn, user: CurrentUser, batchId: str) -> OrjsonResponse:
-    row = await _visible_batch(conn, user, batchId, for_update=True)
-    if user.role == "athlete" and row["user_id"] != user.id:
-        raise Forbidden("You may only undo your own batches")
+    row = await _visible_batch(conn, user, batchId, for_update=True)  # the caller's own, or an admin
     if row["status"] == "undone":
         raise Conflict("Batch was already undone", {"batchId": batchId})
     deleted = await undo_batch(conn, row["id"], row["first_at"], row["last_at"])
-    out = batch_json(await batches_sql.get_batch(conn, row["id"]))
+    out = batch_json(await batches_sql.get_batch(conn, row["id"], row["user_id"]))
     out["pointsDeleted"] = deleted
     return OrjsonResponse(out)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import Conn, WrestlerInScope
+from api.deps import Conn, ScopeDep, WrestlerInScope
 from api.responses import OrjsonResponse
 from db import scores as scores_sql
 from query.score_view import domains_payload, explanation_payload, overall_payload
@@ -14,18 +14,18 @@ router = APIRouter(prefix="/wrestlers/{wrestlerId}/scores", tags=["scores"])
 
 
 @router.get("/overall")
-async def get_overall(conn: Conn, wrestler: WrestlerInScope) -> OrjsonResponse:
-    rows = await scores_sql.overall_history(conn, wrestler["id"], 1)
+async def get_overall(conn: Conn, wrestler: WrestlerInScope, scope: ScopeDep) -> OrjsonResponse:
+    rows = await scores_sql.overall_history(conn, scope, wrestler["id"], 1)
     return OrjsonResponse(overall_payload(dict(rows[0]) if rows else None))
 
 
 @router.get("/domains")
-async def get_domains(conn: Conn, wrestler: WrestlerInScope) -> OrjsonResponse:
-    rows = await scores_sql.latest_by_section(conn, wrestler["id"])
+async def get_domains(conn: Conn, wrestler: WrestlerInScope, scope: ScopeDep) -> OrjsonResponse:
+    rows = await scores_sql.latest_by_section(conn, scope, wrestler["id"])
     return OrjsonResponse(domains_payload({r["section_key"]: float(r["score"]) for r in rows}))
 
 
 @router.get("/explanation")
-async def get_explanation(conn: Conn, wrestler: WrestlerInScope) -> OrjsonResponse:
-    rows = await scores_sql.overall_drivers(conn, wrestler["id"])
+async def get_explanation(conn: Conn, wrestler: WrestlerInScope, scope: ScopeDep) -> OrjsonResponse:
+    rows = await scores_sql.overall_drivers(conn, scope, wrestler["id"])
     return OrjsonResponse(explanation_payload([dict(r) for r in rows]))

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Header, Query
 from pydantic import BaseModel, Field, create_model, field_validator
 
-from api.deps import Conn, CurrentUser, SettingsDep, State, WrestlerInScope
+from api.deps import Conn, CurrentUser, ScopeDep, SettingsDep, State, WrestlerInScope
 from api.responses import OrjsonResponse
 from core.errors import ValidationFailed
 from db import dashboard as dashboard_sql
@@ -132,7 +132,11 @@ def _register_post(section: Section) -> None:
     model = _body_model(section)
 
     async def post_section(
-        conn: Conn, user: CurrentUser, wrestler: WrestlerInScope, settings: SettingsDep, body: Any = Body()
+        conn: Conn,
+        user: CurrentUser,
+        wrestler: WrestlerInScope,
+        settings: SettingsDep,
+        body: Any = Body(),
     ) -> Created:
         batch_id = await write_values(
             conn,
@@ -150,8 +154,8 @@ def _register_post(section: Section) -> None:
 
 
 def _register_score(section: Section) -> None:
-    async def get_score(conn: Conn, wrestler: WrestlerInScope) -> OrjsonResponse:
-        row = await scores_sql.latest_section_score(conn, wrestler["id"], section.score_key)
+    async def get_score(conn: Conn, wrestler: WrestlerInScope, scope: ScopeDep) -> OrjsonResponse:
+        row = await scores_sql.latest_section_score(conn, scope, wrestler["id"], section.score_key)
         return OrjsonResponse(payloads.score_payload(section.score_key, dict(row) if row else None))
 
     get_score.__name__ = f"get_{section.score_key}_score"
@@ -161,8 +165,8 @@ def _register_score(section: Section) -> None:
 def _register_snapshot(section: Section) -> None:
     keys = list(section.keys)
 
-    async def get_section(conn: Conn, wrestler: WrestlerInScope) -> OrjsonResponse:
-        snap = await dashboard_sql.snapshots(conn, wrestler["id"], keys)
+    async def get_section(conn: Conn, wrestler: WrestlerInScope, scope: ScopeDep) -> OrjsonResponse:
+        snap = await dashboard_sql.snapshots(conn, scope, wrestler["id"], keys)
         return OrjsonResponse(payloads.section_payload(section.path, snap))
 
     get_section.__name__ = f"get_{section.score_key}"
@@ -174,9 +178,11 @@ def _register_chart(path: str) -> None:
     keys = chart_keys(template)
 
     async def get_chart(
-        conn: Conn, state: State, wrestler: WrestlerInScope, limit: Limit = 30
+        conn: Conn, state: State, wrestler: WrestlerInScope, scope: ScopeDep, limit: Limit = 30
     ) -> OrjsonResponse:
-        daily = await dashboard_sql.daily_latest(conn, wrestler["id"], keys, limit, state.bucket_timezone)
+        daily = await dashboard_sql.daily_latest(
+            conn, scope, wrestler["id"], keys, limit, state.bucket_timezone
+        )
         return OrjsonResponse(payloads.chart_payload(template, daily, limit))
 
     get_chart.__name__ = "get_" + path.replace("-", "_").replace("/", "_")
@@ -184,18 +190,18 @@ def _register_chart(path: str) -> None:
 
 
 @router.get("/overview")
-async def get_overview(conn: Conn, wrestler: WrestlerInScope) -> OrjsonResponse:
+async def get_overview(conn: Conn, wrestler: WrestlerInScope, scope: ScopeDep) -> OrjsonResponse:
     snap, overall = await dashboard_sql.snapshots_and_overall(
-        conn, wrestler["id"], list(SECTIONS["overview"].keys), 2
+        conn, scope, wrestler["id"], list(SECTIONS["overview"].keys), 2
     )
     return OrjsonResponse(payloads.overview_payload(snap, overall))
 
 
 @router.get("/overview/chart")
 async def get_overview_chart(
-    conn: Conn, wrestler: WrestlerInScope, accept_language: AcceptLanguage = None
+    conn: Conn, wrestler: WrestlerInScope, scope: ScopeDep, accept_language: AcceptLanguage = None
 ) -> OrjsonResponse:
-    snap = await dashboard_sql.snapshots(conn, wrestler["id"], list(RADAR_KEYS))
+    snap = await dashboard_sql.snapshots(conn, scope, wrestler["id"], list(RADAR_KEYS))
     return OrjsonResponse(payloads.radar_payload(snap, payloads.pick_locale(accept_language)))
 
 
@@ -213,13 +219,18 @@ def _fold(label: str) -> str:
 
 @router.post("/overview/chart", status_code=201, response_model=Success)
 async def post_overview_chart(
-    conn: Conn, user: CurrentUser, wrestler: WrestlerInScope, settings: SettingsDep, body: RadarPost
+    conn: Conn,
+    user: CurrentUser,
+    wrestler: WrestlerInScope,
+    scope: ScopeDep,
+    settings: SettingsDep,
+    body: RadarPost,
 ) -> Success:
     """The radar values, all at one timestamp. A label is a radar metric's key, English or Persian
     name (case, spaces and ZWNJ ignored)."""
     if len(body.labels) != len(body.values):
         raise ValidationFailed("Labels and values must have the same length")
-    snap = await dashboard_sql.snapshots(conn, wrestler["id"], list(RADAR_KEYS))
+    snap = await dashboard_sql.snapshots(conn, scope, wrestler["id"], list(RADAR_KEYS))
     lookup: dict[str, str] = {}
     for r in snap.iter_rows(named=True):
         for alias in (r["key"], r["key"].removeprefix("radar_"), r["name_en"], r["name_fa"]):
@@ -243,8 +254,8 @@ async def post_overview_chart(
 
 
 @router.get("/body-composition/inbody")
-async def get_inbody(conn: Conn, wrestler: WrestlerInScope) -> OrjsonResponse:
-    snap = await dashboard_sql.snapshots(conn, wrestler["id"], list(SECTIONS["body-composition"].keys))
+async def get_inbody(conn: Conn, wrestler: WrestlerInScope, scope: ScopeDep) -> OrjsonResponse:
+    snap = await dashboard_sql.snapshots(conn, scope, wrestler["id"], list(SECTIONS["body-composition"].keys))
     return OrjsonResponse(payloads.inbody_payload(snap))
 
 
@@ -253,12 +264,14 @@ async def get_supplements_charts(
     conn: Conn,
     state: State,
     wrestler: WrestlerInScope,
+    scope: ScopeDep,
     limit: Limit = 30,
     accept_language: AcceptLanguage = None,
 ) -> OrjsonResponse:
     template = CHARTS["supplements/charts"]
     daily, stack = await dashboard_sql.supplement_charts(
         conn,
+        scope,
         wrestler["id"],
         chart_keys(template),
         limit,
@@ -273,12 +286,12 @@ async def get_supplements_charts(
 
 @router.get("/bodybuilding-performance/charts")
 async def get_performance_charts(
-    conn: Conn, state: State, wrestler: WrestlerInScope, limit: Limit = 30
+    conn: Conn, state: State, wrestler: WrestlerInScope, scope: ScopeDep, limit: Limit = 30
 ) -> OrjsonResponse:
     keys = chart_keys(CHARTS["bodybuilding-performance/charts"]) + list(PERFORMANCE_DAILY_EXTRA)
     latest = [*HR_ZONE_KEYS, *(k for _, k in SYMMETRY), *(k for _, k in ACTIVATION)]
     daily = await dashboard_sql.daily_latest(
-        conn, wrestler["id"], keys, limit, state.bucket_timezone, latest=latest
+        conn, scope, wrestler["id"], keys, limit, state.bucket_timezone, latest=latest
     )
     return OrjsonResponse(payloads.performance_chart_payload(daily, latest, limit))
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import Conn, SettingsDep, WrestlerInScope
+from api.deps import Conn, ScopeDep, SettingsDep, WrestlerInScope
 from api.responses import OrjsonResponse
 from core.timezones import as_utc
 from db import dashboard as dashboard_sql
@@ -26,6 +26,7 @@ async def get_series(
     conn: Conn,
     settings: SettingsDep,
     wrestler: WrestlerInScope,
+    scope: ScopeDep,
     metric: Annotated[list[str], Query(min_length=1, max_length=20)],
     from_: Annotated[datetime | None, Query(alias="from", description=NAIVE)] = None,
     to: Annotated[datetime | None, Query(description=NAIVE)] = None,
@@ -38,5 +39,5 @@ async def get_series(
     start = as_utc(from_, settings.default_timezone) if from_ else end - DEFAULT_RANGE
     keys = list(dict.fromkeys(metric))
     check_range(start, end, bucket)
-    points = await dashboard_sql.series_points(conn, wrestler["id"], keys, start, end, bucket, agg)
+    points = await dashboard_sql.series_points(conn, scope, wrestler["id"], keys, start, end, bucket, agg)
     return OrjsonResponse(series_payload(points, keys, bucket, start, end))

@@ -42,7 +42,7 @@ async def list_teams(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
     """Ordered by (name, id); the total is in X-Total-Count. A teamless coach gets an empty list."""
-    rows, total = await teams_sql.list_teams(conn, scope.kind, scope.team_id, limit, offset)
+    rows, total = await teams_sql.list_teams(conn, scope, limit, offset)
     response.headers["X-Total-Count"] = str(total)
     return {"teams": [team_out(r, r["total_athletes"]) for r in rows]}
 
@@ -53,8 +53,8 @@ async def create_team(admin: AdminUser, conn: Conn, body: TeamCreate) -> dict[st
 
 
 @router.get("/{teamId}")
-async def get_team(team: TeamInScope, conn: Conn) -> dict[str, Any]:
-    return team_out(team, await teams_sql.count_athletes(conn, team["id"]))
+async def get_team(team: TeamInScope, scope: ScopeDep, conn: Conn) -> dict[str, Any]:
+    return team_out(team, await teams_sql.count_athletes(conn, scope, team["id"]))
 
 
 @router.put("/{teamId}")

@@ -9,7 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from api.deps import Conn, WrestlerInScope
+from api.deps import Conn, ScopeDep, WrestlerInScope
+from api.fields import Notes
 from api.responses import OrjsonResponse
 from core.errors import ValidationFailed
 from db import training as training_sql
@@ -29,25 +30,27 @@ class ExerciseIn(BaseModel):
 
 
 class ProgramIn(BaseModel):
-    date: str
+    date: str = Field(max_length=10)
     readiness: int | None = Field(default=None, ge=1, le=10)
     sessionRPE: int | None = Field(default=None, ge=1, le=10)
     bodyweight: float | None = Field(default=None, ge=30, le=200)
     hydration: float | None = Field(default=None, ge=0, le=10)
-    notes: str | None = None
-    exercises: list[ExerciseIn] = Field(default_factory=list)
+    notes: Notes | None = None
+    exercises: list[ExerciseIn] = Field(default_factory=list, max_length=100)
 
 
 @router.get("/training-program")
-async def get_training_program(conn: Conn, wrestler: WrestlerInScope) -> OrjsonResponse:
+async def get_training_program(conn: Conn, wrestler: WrestlerInScope, scope: ScopeDep) -> OrjsonResponse:
     """Today's program (today in the bucket time zone)."""
     today = await training_sql.local_today(conn)
-    row = await training_sql.program_on(conn, wrestler["id"], today)
+    row = await training_sql.program_on(conn, scope, wrestler["id"], today)
     return OrjsonResponse(program_payload(today, dict(row) if row else None))
 
 
 @router.post("/training-program")
-async def post_training_program(conn: Conn, wrestler: WrestlerInScope, body: ProgramIn) -> dict[str, bool]:
+async def post_training_program(
+    conn: Conn, wrestler: WrestlerInScope, scope: ScopeDep, body: ProgramIn
+) -> dict[str, bool]:
     """Any role may post for a wrestler in its scope (athletes: their own)."""
     try:
         day = date.fromisoformat(body.date)
@@ -57,6 +60,7 @@ async def post_training_program(conn: Conn, wrestler: WrestlerInScope, body: Pro
         ) from exc
     program_id = await training_sql.replace_program(
         conn,
+        scope,
         wrestler["id"],
         day,
         {
@@ -67,6 +71,7 @@ async def post_training_program(conn: Conn, wrestler: WrestlerInScope, body: Pro
             "notes": body.notes,
         },
     )
+    assert program_id is not None  # the wrestler is in scope (WrestlerInScope)
     blocks, sets = block_rows([e.model_dump() for e in body.exercises])
     await training_sql.insert_blocks(conn, program_id, blocks, sets)
     return {"success": True}
@@ -76,6 +81,7 @@ async def post_training_program(conn: Conn, wrestler: WrestlerInScope, body: Pro
 async def get_calendar(
     conn: Conn,
     wrestler: WrestlerInScope,
+    scope: ScopeDep,
     month: Annotated[int | None, Query(ge=1, le=12)] = None,
     year: Annotated[int | None, Query(ge=2020, le=2100)] = None,
 ) -> OrjsonResponse:
@@ -85,5 +91,5 @@ async def get_calendar(
         year = year or today.year
     start = date(year, month, 1)
     end = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
-    rows = await training_sql.month_programs(conn, wrestler["id"], start, end)
+    rows = await training_sql.month_programs(conn, scope, wrestler["id"], start, end)
     return OrjsonResponse(calendar_payload([dict(r) for r in rows]))

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, EmailStr, Field
 
 from api.deps import AdminUser, Conn, SettingsDep, parse_id
-from api.fields import Password, Role
+from api.fields import IdText, Password, Role
 from api.wire import iso_utc
 from core.config import Settings
 from core.errors import Conflict, NotFound, ValidationFailed
@@ -62,8 +62,8 @@ class UserCreate(BaseModel):
     password: Password
     name: str = Field(min_length=1, max_length=255)
     role: Role = "athlete"
-    teamId: str | None = None
-    wrestlerId: str | None = None
+    teamId: IdText | None = None
+    wrestlerId: IdText | None = None
 
 
 class UserUpdate(BaseModel):
@@ -71,8 +71,8 @@ class UserUpdate(BaseModel):
 
     name: str | None = Field(default=None, min_length=1, max_length=255)
     role: Role | None = None
-    teamId: str | None = None
-    wrestlerId: str | None = None
+    teamId: IdText | None = None
+    wrestlerId: IdText | None = None
     disabled: bool | None = None
     password: Password | None = None
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from api.deps import Conn, ScopeDep, StaffUser, WrestlerForStaffWrite, WrestlerInScope
+from api.fields import IdText
 from api.wire import id_or_none, iso_utc
 from core.errors import Forbidden, ValidationFailed
 from db import teams as teams_sql
@@ -26,7 +27,7 @@ class WrestlerCreate(BaseModel):
     nameFa: str = Field(min_length=1, max_length=255)
     nameEn: str = Field(min_length=1, max_length=255)
     weightClass: int = Field(ge=50, le=150)
-    teamId: str | None = None
+    teamId: IdText | None = None
     imageUrl: str | None = Field(default=None, max_length=500)
     status: Status = "normal"
 
@@ -37,7 +38,7 @@ class WrestlerUpdate(BaseModel):
     nameFa: str | None = Field(default=None, min_length=1, max_length=255)
     nameEn: str | None = Field(default=None, min_length=1, max_length=255)
     weightClass: int | None = Field(default=None, ge=50, le=150)
-    teamId: str | None = None
+    teamId: IdText | None = None
     imageUrl: str | None = Field(default=None, max_length=500)
     status: Status | None = None
 
@@ -83,7 +84,9 @@ async def list_wrestlers(
 
 
 @router.post("", status_code=201)
-async def create_wrestler(user: StaffUser, conn: Conn, body: WrestlerCreate) -> dict[str, Any]:
+async def create_wrestler(
+    user: StaffUser, scope: ScopeDep, conn: Conn, body: WrestlerCreate
+) -> dict[str, Any]:
     team_id: UUID | None
     if user.role == "coach":
         if user.team_id is None:
@@ -95,6 +98,7 @@ async def create_wrestler(user: StaffUser, conn: Conn, body: WrestlerCreate) -> 
         team_id = await _team(conn, body.teamId)
     row = await wrestlers_sql.insert_wrestler(
         conn,
+        scope,
         name_fa=body.nameFa,
         name_en=body.nameEn,
         weight_class=body.weightClass,
@@ -102,6 +106,7 @@ async def create_wrestler(user: StaffUser, conn: Conn, body: WrestlerCreate) -> 
         image_url=body.imageUrl,
         status=body.status,
     )
+    assert row is not None  # the role rules above keep a coach in their own team
     return wrestler_out(row)
 
 
@@ -112,7 +117,7 @@ async def get_wrestler(wrestler: WrestlerInScope) -> dict[str, Any]:
 
 @router.put("/{wrestlerId}")
 async def update_wrestler(
-    wrestler: WrestlerForStaffWrite, user: StaffUser, conn: Conn, body: WrestlerUpdate
+    wrestler: WrestlerForStaffWrite, user: StaffUser, scope: ScopeDep, conn: Conn, body: WrestlerUpdate
 ) -> dict[str, bool]:
     sent = body.model_fields_set
     changes: dict[str, Any] = {}
@@ -128,12 +133,12 @@ async def update_wrestler(
         if user.role != "admin":
             raise Forbidden("Only an admin may move a wrestler to another team", {"teamId": body.teamId})
         changes["teamId"] = await _team(conn, body.teamId)
-    await wrestlers_sql.update_wrestler(conn, wrestler["id"], changes)
+    await wrestlers_sql.update_wrestler(conn, scope, wrestler["id"], changes)
     return {"success": True}
 
 
 @router.delete("/{wrestlerId}")
-async def delete_wrestler(wrestler: WrestlerForStaffWrite, conn: Conn) -> dict[str, bool]:
+async def delete_wrestler(wrestler: WrestlerForStaffWrite, scope: ScopeDep, conn: Conn) -> dict[str, bool]:
     """Deletes the wrestler and all of its data."""
-    await wrestlers_sql.delete_wrestler(conn, wrestler["id"])
+    await wrestlers_sql.delete_wrestler(conn, scope, wrestler["id"])
     return {"success": True}
