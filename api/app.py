@@ -23,6 +23,7 @@ from api.responses import OrjsonResponse
 from api.revocation import purge_expired
 from core.config import Settings, get_settings
 from core.logging import configure_logging, get_logger
+from core.version import VERSION
 from db import series as series_sql
 from db.connection import create_pool, redis_url
 from db.types import PgConn, PgPool
@@ -107,7 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(
         title=settings.app_name,
-        version="1.0.0",
+        version=VERSION,
         default_response_class=OrjsonResponse,
         lifespan=lifespan,
         debug=False,

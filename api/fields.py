@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
@@ -23,4 +23,3 @@ IdText = Annotated[str, Field(max_length=64)]  # a UUID or an external id
 Name = Annotated[str, Field(min_length=1, max_length=255)]
 Label = Annotated[str, Field(max_length=255)]  # metric names, units, sources as a device sends them
 Notes = Annotated[str, Field(max_length=4000)]
-Role = Literal["admin", "coach", "athlete"]

@@ -34,9 +34,9 @@ import pytest
 
 from benchmarks.servers import serve
 from core.config import Settings
+from core.domains import DOMAIN_KEYS as DOMAINS
 from core.security import create_token
 from db.connection import database_url, init_connection
-from db.dashboard import DOMAINS
 from db.migrate import migrate
 from db.types import PgConn
 from ingest.demo import DemoSpec

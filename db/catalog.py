@@ -23,10 +23,6 @@ METRIC_SCHEMA = {
 }
 
 
-async def domains(conn: PgConn) -> list[str]:
-    return [r["domain"] for r in await conn.fetch("SELECT domain FROM series_domains ORDER BY position")]
-
-
 async def metrics_frame(conn: PgConn) -> pl.DataFrame:
     rows = await conn.fetch(
         "SELECT id, key, domain, kind, unit, min_value, max_value FROM metric_definitions ORDER BY id"
@@ -166,10 +162,6 @@ async def taken_names(conn: PgConn, domain: str, names: list[str]) -> list[str]:
 
 async def metric_keys(conn: PgConn) -> set[str]:
     return {r["key"] for r in await conn.fetch("SELECT key FROM metric_definitions")}
-
-
-async def domain_exists(conn: PgConn, domain: str) -> bool:
-    return bool(await conn.fetchval("SELECT EXISTS (SELECT 1 FROM series_domains WHERE domain = $1)", domain))
 
 
 # Wrestler matching for ingest lives here with the other ingest lookups (db/wrestlers.py serves the

@@ -20,12 +20,12 @@ import asyncpg
 import polars as pl
 
 from core.access import Scope
+from core.domains import DOMAIN_KEYS
 from db.catalog import CATALOG_COLUMNS
 from db.literals import zone_literal
 from db.scope import team_predicate, wrestler_guard
 from db.types import PgConn
 
-DOMAINS = ("overview", "body_composition", "bloodwork", "recovery", "supplements", "performance")
 MAX_SERIES_POINTS = 5000
 
 # Local day number (days since 1970-01-01 in the bucket time zone) of a timestamptz expression.
@@ -61,7 +61,7 @@ async def _snapshot_row(
     """$1 the wrestler, $2 the keys, $3..$5 the scope (for `extra` too)."""
     union = " UNION ALL ".join(
         f"SELECT metric_id, value, previous_value, recorded_at FROM {d}_metrics WHERE wrestler_id = $1"
-        for d in DOMAINS
+        for d in DOMAIN_KEYS
     )
     return await conn.fetchrow(
         f"""SELECT {
@@ -299,7 +299,7 @@ async def series_points(
                   WHERE md.domain = '{d}' AND s.wrestler_id = $1 AND s.metric_id = md.id
                     AND s.recorded_at >= $3 AND s.recorded_at < $4
                   ORDER BY s.recorded_at LIMIT {MAX_SERIES_POINTS + 1})"""
-            for d in DOMAINS
+            for d in DOMAIN_KEYS
         )
     else:
         period = _PERIOD_SQL[bucket]
@@ -311,7 +311,7 @@ async def series_points(
                   WHERE md.domain = '{d}' AND d.wrestler_id = $1 AND d.metric_id = md.id
                     AND d.bucket >= $3 AND d.bucket < $4
                   GROUP BY 1 ORDER BY 1 LIMIT {MAX_SERIES_POINTS + 1})"""
-            for d in DOMAINS
+            for d in DOMAIN_KEYS
         )
     row = await conn.fetchrow(
         f"""SELECT {

@@ -6,6 +6,7 @@ from uuid import UUID
 
 import polars as pl
 
+from core.domains import DOMAIN_KEYS
 from db.types import PgConn
 
 
@@ -28,7 +29,7 @@ async def remove_demo(
         )
     ]
     if ids:
-        for (domain,) in await conn.fetch("SELECT domain FROM series_domains ORDER BY position"):
+        for domain in DOMAIN_KEYS:
             await conn.execute(f"DELETE FROM {domain}_series WHERE wrestler_id = ANY($1::uuid[])", ids)
         await conn.execute("DELETE FROM wrestlers WHERE id = ANY($1::uuid[])", ids)
     await conn.execute("DELETE FROM users WHERE lower(email) LIKE '%@' || lower($1)", email_domain)

@@ -9,7 +9,8 @@ import asyncpg
 import polars as pl
 
 from core.access import Scope
-from db.dashboard import DOMAINS, frame
+from core.domains import DOMAIN_KEYS
+from db.dashboard import frame
 from db.scope import wrestler_guard
 from db.types import PgConn
 
@@ -32,7 +33,7 @@ async def score_inputs(conn: PgConn, wrestler_ids: list[str], keys: list[str]) -
     union = " UNION ALL ".join(
         f"SELECT wrestler_id, metric_id, value, recorded_at FROM {d}_metrics "
         f"WHERE wrestler_id = ANY($1::text[]::uuid[])"
-        for d in DOMAINS
+        for d in DOMAIN_KEYS
     )
     row = await conn.fetchrow(
         f"""SELECT array_agg(m.wrestler_id::text) AS wrestler_id, array_agg(md.key) AS key,

@@ -22,7 +22,9 @@ async def insert_team(conn: PgConn, name: str) -> asyncpg.Record:
 async def get_team(conn: PgConn, scope: Scope, team_id: UUID) -> asyncpg.Record | None:
     """The team when it is in the scope (admins any, a coach theirs, athletes none)."""
     return await conn.fetchrow(
-        f"SELECT {TEAM_COLUMNS} FROM teams t WHERE t.id = $1 AND {team_predicate(2)}", team_id, *scope.team_params
+        f"SELECT {TEAM_COLUMNS} FROM teams t WHERE t.id = $1 AND {team_predicate(2)}",
+        team_id,
+        *scope.team_params,
     )
 
 

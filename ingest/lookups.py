@@ -4,6 +4,7 @@ wrestlers or registers metrics)."""
 from __future__ import annotations
 
 from core.access import Scope
+from core.domains import domain_names
 from db import catalog as catalog_sql
 from db.types import PgConn
 from ingest.normalize import normalise_name
@@ -11,18 +12,12 @@ from ingest.validate import Lookups, wrestler_lookup
 
 
 async def load(conn: PgConn, scope: Scope) -> Lookups:
-    sections = await conn.fetch("SELECT domain, section FROM series_domains")
-    domains: dict[str, str] = {}
-    for r in sections:
-        domains[normalise_name(r["section"])] = r["domain"]
-        domains[normalise_name(r["domain"])] = r["domain"]
-    domains["bodybuilding_performance"] = "performance"
     return Lookups(
         wrestlers=wrestler_lookup(await catalog_sql.wrestlers_frame(conn, scope)),
         aliases=await catalog_sql.aliases_frame(conn),
         metrics=await catalog_sql.metrics_frame(conn),
         conversions=await catalog_sql.conversions_frame(conn),
-        domains=domains,
+        domains={normalise_name(name): key for name, key in domain_names().items()},
     )
 
 

@@ -20,6 +20,7 @@ from typing import Any, Literal, TypeVar
 import asyncpg
 import polars as pl
 
+from core.domains import DOMAIN_KEYS
 from core.errors import Forbidden
 from db import catalog as catalog_sql
 from db import ingest_batches as batches_sql
@@ -367,7 +368,7 @@ async def undo_batch(conn: PgConn, batch_id: int, first_at: datetime | None, las
         await series_sql.create_stage(conn)
         if first_at is not None and last_at is not None:
             tz = await series_sql.bucket_timezone(conn)
-            for domain in sorted(await catalog_sql.domains(conn)):  # the writers' order
+            for domain in sorted(DOMAIN_KEYS):  # the writers' order
                 deleted += await series_sql.delete_batch_points(conn, domain, batch_id, first_at, last_at, tz)
         await refresh_derived(conn)
         await batches_sql.mark_undone(conn, batch_id)

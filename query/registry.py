@@ -6,22 +6,23 @@ and metric ids are always resolved through the catalog, never written here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import polars as pl
+
+from core.domains import BY_SECTION
 
 Codec = Literal["float", "int", "signed_percent", "bloodwork_status"]
 
 
 @dataclass(frozen=True)
 class Field:
-    """One wire field of a section snapshot: its metric, its POST bounds, how it is encoded."""
+    """One wire field of a section snapshot: its metric and how it is encoded. Its valid range is
+    the catalog's (checked by the ingest validator on POST)."""
 
-    wire: str
+    wire: str  # the catalog's wire_name of the metric (a test checks they agree)
     key: str
-    lo: float | None = None
-    hi: float | None = None
     required: bool = True
     codec: Codec = "float"
     on_get: bool = True  # shown by GET …/<section> (InBody extras only by GET …/inbody)
@@ -37,15 +38,55 @@ class StatusRule:
 
 
 @dataclass(frozen=True)
+class ScoreInput:
+    """One input of a section score: the driver's wire name, the metric keys it reads, its weight,
+    its normalisation to 0–100 over a wide frame (one column per metric key), the value shown."""
+
+    metric: str
+    keys: tuple[str, ...]
+    weight: float
+    normalised: pl.Expr
+    raw: pl.Expr
+
+
+@dataclass(frozen=True)
 class Section:
+    """A dashboard section, declared once: its routes, wire fields, score formula and its share of
+    the overall score all come from here."""
+
     path: str  # URL segment
-    score_key: str  # section_scores.section_key
+    score_key: str  # section_scores.section_key (a domain's `section`, core.domains)
+    wire: str  # its camelCase name (the overall score's drivers)
+    domains_key: str  # its key in GET /scores/domains
+    overall_weight: float  # its weight in the overall score (§5.4)
     fields: tuple[Field, ...]
+    inputs: tuple[ScoreInput, ...]  # its score formula (§5.3)
     date_field: str | None = None  # a body date that stands for recordedAt (bloodwork lastTestDate)
 
     @property
     def keys(self) -> tuple[str, ...]:
         return tuple(f.key for f in self.fields)
+
+    @property
+    def domain(self) -> str:
+        return BY_SECTION[self.score_key].key
+
+
+# --- score formulas' building blocks (EXISTING-API §5.3)
+def _clip_hi(e: pl.Expr) -> pl.Expr:
+    return e.clip(upper_bound=100.0)  # null stays null (min_horizontal would drop it)
+
+
+def _clip_lo(e: pl.Expr) -> pl.Expr:
+    return e.clip(lower_bound=0.0)
+
+
+def _band(key: str, centre: float, slope: float) -> pl.Expr:
+    return _clip_lo(100.0 - slope * (pl.col(key) - centre).abs())
+
+
+def _plain(metric: str, key: str, weight: float, normalised: pl.Expr | None = None) -> ScoreInput:
+    return ScoreInput(metric, (key,), weight, pl.col(key) if normalised is None else normalised, pl.col(key))
 
 
 BLOODWORK_STATUS = {1.0: "attention", 2.0: "normal", 3.0: "optimal"}
@@ -57,77 +98,146 @@ SECTIONS: dict[str, Section] = {
         Section(
             "overview",
             "overview",
-            (
-                Field("overallScore", "overall_score", 0, 100),
-                Field("msi", "msi", 0, 100),
-                Field("mes", "mes", 0, 100),
-                Field("api", "api", 0, 1000),
-                Field("vo2max", "vo2max", 0, 100),
-                Field("frr", "frr", 0, 100),
-                Field("acs", "acs", 0, 100),
-                Field("bos", "bos", 0, 10),
+            wire="overview",
+            domains_key="endurance",  # §5.4: endurance uses the overview score as its proxy
+            overall_weight=0.15,
+            fields=(
+                Field("overallScore", "overall_score"),
+                Field("msi", "msi"),
+                Field("mes", "mes"),
+                Field("api", "api"),
+                Field("vo2max", "vo2max"),
+                Field("frr", "frr"),
+                Field("acs", "acs"),
+                Field("bos", "bos"),
+            ),
+            inputs=(
+                _plain("overallScore", "overall_score", 0.20),
+                _plain("msi", "msi", 0.15),
+                _plain("mes", "mes", 0.15),
+                _plain("api", "api", 0.10, _clip_hi(pl.col("api") / 10.0)),
+                _plain("vo2max", "vo2max", 0.15),
+                _plain("frr", "frr", 0.10),
+                _plain("acs", "acs", 0.10),
+                _plain("bos", "bos", 0.05, pl.col("bos") * 10.0),
             ),
         ),
         Section(
             "body-composition",
             "body_composition",
-            (
-                Field("weight", "weight", 30, 200),
-                Field("bodyFatPercentage", "body_fat", 0, 50),
-                Field("muscleMass", "muscle_mass", 20, 150),
-                Field("bmr", "bmr", 1000, 5000),
-                Field("powerToWeight", "power_to_weight", 0, 5),
-                Field("intracellularWater", "intracellular_water", 0, 100, required=False, on_get=False),
-                Field("extracellularWater", "extracellular_water", 0, 100, required=False, on_get=False),
-                Field("visceralFatLevel", "visceral_fat_level", 0, 30, required=False, on_get=False),
-                Field("phaseAngle", "phase_angle", 0, 15, required=False, on_get=False),
+            wire="bodyComposition",
+            domains_key="bodyComposition",
+            overall_weight=0.20,
+            fields=(
+                Field("weight", "weight"),
+                Field("bodyFatPercentage", "body_fat"),
+                Field("muscleMass", "muscle_mass"),
+                Field("bmr", "bmr"),
+                Field("powerToWeight", "power_to_weight"),
+                Field("intracellularWater", "intracellular_water", required=False, on_get=False),
+                Field("extracellularWater", "extracellular_water", required=False, on_get=False),
+                Field("visceralFatLevel", "visceral_fat_level", required=False, on_get=False),
+                Field("phaseAngle", "phase_angle", required=False, on_get=False),
+            ),
+            inputs=(
+                _plain("bodyFatPercentage", "body_fat", 0.35, _band("body_fat", 10.0, 5.0)),
+                ScoreInput(
+                    "muscleMass",
+                    ("muscle_mass", "weight"),
+                    0.40,
+                    pl.when(pl.col("weight") <= 0)
+                    .then(pl.lit(0.0))
+                    .otherwise(_clip_hi(100.0 * pl.col("muscle_mass") / pl.col("weight"))),
+                    pl.col("muscle_mass") / pl.col("weight"),
+                ),
+                _plain("powerToWeight", "power_to_weight", 0.25, _band("power_to_weight", 2.0, 30.0)),
             ),
         ),
         Section(
             "bloodwork",
             "bloodwork",
-            (
-                Field("hemoglobin", "hemoglobin", 8, 25),
-                Field("hematocrit", "hematocrit", 20, 70),
-                Field("testosteroneLevel", "testosterone", 100, 1500),
+            wire="bloodwork",
+            domains_key="bloodwork",
+            overall_weight=0.15,
+            fields=(
+                Field("hemoglobin", "hemoglobin"),
+                Field("hematocrit", "hematocrit"),
+                Field("testosteroneLevel", "testosterone"),
                 Field("status", "bloodwork_status", required=False, codec="bloodwork_status"),
+            ),
+            inputs=(
+                _plain("hemoglobin", "hemoglobin", 0.35, _band("hemoglobin", 16.0, 8.0)),
+                _plain("hematocrit", "hematocrit", 0.30, _band("hematocrit", 46.0, 5.0)),
+                _plain("testosteroneLevel", "testosterone", 0.35, _band("testosterone", 750.0, 0.1)),
             ),
             date_field="lastTestDate",
         ),
         Section(
             "recovery",
             "recovery",
-            (
-                Field("sleepQuality", "sleep_quality", 0, 100),
-                Field("hrvScore", "hrv_score", 0, 200),
-                Field("fatigueLevel", "fatigue_level", 0, 100),
-                Field("hydrationLevel", "hydration_level", 0, 100),
-                Field("readinessScore", "readiness_score", 0, 100),
+            wire="recovery",
+            domains_key="recovery",
+            overall_weight=0.20,
+            fields=(
+                Field("sleepQuality", "sleep_quality"),
+                Field("hrvScore", "hrv_score"),
+                Field("fatigueLevel", "fatigue_level"),
+                Field("hydrationLevel", "hydration_level"),
+                Field("readinessScore", "readiness_score"),
+            ),
+            inputs=(
+                _plain("sleepQuality", "sleep_quality", 0.25),
+                _plain("hrvScore", "hrv_score", 0.20, _clip_hi(pl.col("hrv_score") / 2.0)),
+                _plain("fatigueLevel", "fatigue_level", 0.20, 100.0 - pl.col("fatigue_level")),
+                _plain("hydrationLevel", "hydration_level", 0.15),
+                _plain("readinessScore", "readiness_score", 0.20),
             ),
         ),
         Section(
             "supplements",
             "supplements",
-            (
-                Field("adherenceRate", "adherence", 0, 100),
+            wire="supplements",
+            domains_key="supplements",
+            overall_weight=0.10,
+            fields=(
+                Field("adherenceRate", "adherence"),
                 Field("monthlyProgress", "monthly_progress", codec="signed_percent"),
-                Field("performanceCorrelation", "performance_correlation", -1, 1),
-                Field("totalSupplements", "total_supplements", 0, 50, codec="int"),
-                Field("creatineDailyGrams", "creatine", 0, 20),
-                Field("proteinDailyGrams", "protein", 0, 500),
-                Field("hydrationLiters", "hydration", 0, 10),
+                Field("performanceCorrelation", "performance_correlation"),
+                Field("totalSupplements", "total_supplements", codec="int"),
+                Field("creatineDailyGrams", "creatine"),
+                Field("proteinDailyGrams", "protein"),
+                Field("hydrationLiters", "hydration"),
+            ),
+            inputs=(
+                _plain("adherenceRate", "adherence", 0.60),
+                _plain(
+                    "performanceCorrelation",
+                    "performance_correlation",
+                    0.40,
+                    (pl.col("performance_correlation") + 1.0) * 50.0,
+                ),
             ),
         ),
         Section(
             "bodybuilding-performance",
             "bodybuilding_performance",
-            (
-                Field("benchPressMax", "bench", 0, 1000),
-                Field("squatMax", "squat", 0, 1000),
-                Field("deadliftMax", "deadlift", 0, 1000),
-                Field("vo2max", "vo2max", 0, 100),
-                Field("bodyFatPercentage", "body_fat", 0, 50),
-                Field("performanceScore", "performance_score", 0, 100),
+            wire="bodybuildingPerformance",
+            domains_key="strength",
+            overall_weight=0.20,
+            fields=(
+                Field("benchPressMax", "bench"),
+                Field("squatMax", "squat"),
+                Field("deadliftMax", "deadlift"),
+                Field("vo2max", "vo2max"),
+                Field("bodyFatPercentage", "body_fat"),
+                Field("performanceScore", "performance_score"),
+            ),
+            inputs=(
+                _plain("benchPressMax", "bench", 0.15, _clip_hi(100.0 * pl.col("bench") / 400.0)),
+                _plain("squatMax", "squat", 0.20, _clip_hi(100.0 * pl.col("squat") / 500.0)),
+                _plain("deadliftMax", "deadlift", 0.20, _clip_hi(100.0 * pl.col("deadlift") / 600.0)),
+                _plain("vo2max", "vo2max", 0.25, _clip_hi(100.0 * pl.col("vo2max") / 60.0)),
+                _plain("bodyFatPercentage", "body_fat", 0.20, _band("body_fat", 12.5, 4.0)),
             ),
         ),
     )
@@ -219,137 +329,10 @@ CHARTS: dict[str, ChartTemplate] = {
 PERFORMANCE_DAILY_EXTRA = ("rpe",)  # read with the performance chart, shown as a distribution
 
 
-# --- scores (EXISTING-API §5.3). Each input: the driver name, the metric keys it reads, the
-# normalisation to 0–100 over a wide frame (one column per metric key), and its weight.
-def _clip_hi(e: pl.Expr) -> pl.Expr:
-    return e.clip(upper_bound=100.0)  # null stays null (min_horizontal would drop it)
-
-
-def _clip_lo(e: pl.Expr) -> pl.Expr:
-    return e.clip(lower_bound=0.0)
-
-
-def _band(key: str, centre: float, slope: float) -> pl.Expr:
-    return _clip_lo(100.0 - slope * (pl.col(key) - centre).abs())
-
-
-@dataclass(frozen=True)
-class ScoreInput:
-    metric: str  # driver name (wire)
-    keys: tuple[str, ...]
-    weight: float
-    normalised: pl.Expr
-    raw: pl.Expr  # the value shown as the driver's value
-
-
-@dataclass(frozen=True)
-class ScoreFormula:
-    section: str
-    inputs: tuple[ScoreInput, ...] = field(default_factory=tuple)
-
-
-def _plain(metric: str, key: str, weight: float, normalised: pl.Expr | None = None) -> ScoreInput:
-    return ScoreInput(metric, (key,), weight, pl.col(key) if normalised is None else normalised, pl.col(key))
-
-
-SCORE_FORMULAS: tuple[ScoreFormula, ...] = (
-    ScoreFormula(
-        "overview",
-        (
-            _plain("overallScore", "overall_score", 0.20),
-            _plain("msi", "msi", 0.15),
-            _plain("mes", "mes", 0.15),
-            _plain("api", "api", 0.10, _clip_hi(pl.col("api") / 10.0)),
-            _plain("vo2max", "vo2max", 0.15),
-            _plain("frr", "frr", 0.10),
-            _plain("acs", "acs", 0.10),
-            _plain("bos", "bos", 0.05, pl.col("bos") * 10.0),
-        ),
-    ),
-    ScoreFormula(
-        "body_composition",
-        (
-            _plain("bodyFatPercentage", "body_fat", 0.35, _band("body_fat", 10.0, 5.0)),
-            ScoreInput(
-                "muscleMass",
-                ("muscle_mass", "weight"),
-                0.40,
-                pl.when(pl.col("weight") <= 0)
-                .then(pl.lit(0.0))
-                .otherwise(_clip_hi(100.0 * pl.col("muscle_mass") / pl.col("weight"))),
-                pl.col("muscle_mass") / pl.col("weight"),
-            ),
-            _plain("powerToWeight", "power_to_weight", 0.25, _band("power_to_weight", 2.0, 30.0)),
-        ),
-    ),
-    ScoreFormula(
-        "bloodwork",
-        (
-            _plain("hemoglobin", "hemoglobin", 0.35, _band("hemoglobin", 16.0, 8.0)),
-            _plain("hematocrit", "hematocrit", 0.30, _band("hematocrit", 46.0, 5.0)),
-            _plain("testosteroneLevel", "testosterone", 0.35, _band("testosterone", 750.0, 0.1)),
-        ),
-    ),
-    ScoreFormula(
-        "recovery",
-        (
-            _plain("sleepQuality", "sleep_quality", 0.25),
-            _plain("hrvScore", "hrv_score", 0.20, _clip_hi(pl.col("hrv_score") / 2.0)),
-            _plain("fatigueLevel", "fatigue_level", 0.20, 100.0 - pl.col("fatigue_level")),
-            _plain("hydrationLevel", "hydration_level", 0.15),
-            _plain("readinessScore", "readiness_score", 0.20),
-        ),
-    ),
-    ScoreFormula(
-        "supplements",
-        (
-            _plain("adherenceRate", "adherence", 0.60),
-            _plain(
-                "performanceCorrelation",
-                "performance_correlation",
-                0.40,
-                (pl.col("performance_correlation") + 1.0) * 50.0,
-            ),
-        ),
-    ),
-    ScoreFormula(
-        "bodybuilding_performance",
-        (
-            _plain("benchPressMax", "bench", 0.15, _clip_hi(100.0 * pl.col("bench") / 400.0)),
-            _plain("squatMax", "squat", 0.20, _clip_hi(100.0 * pl.col("squat") / 500.0)),
-            _plain("deadliftMax", "deadlift", 0.20, _clip_hi(100.0 * pl.col("deadlift") / 600.0)),
-            _plain("vo2max", "vo2max", 0.25, _clip_hi(100.0 * pl.col("vo2max") / 60.0)),
-            _plain("bodyFatPercentage", "body_fat", 0.20, _band("body_fat", 12.5, 4.0)),
-        ),
-    ),
-)
-
-OVERALL_WEIGHTS: dict[str, float] = {
-    "overview": 0.15,
-    "body_composition": 0.20,
-    "bloodwork": 0.15,
-    "recovery": 0.20,
-    "supplements": 0.10,
-    "bodybuilding_performance": 0.20,
-}
-SECTION_WIRE: dict[str, str] = {
-    "overview": "overview",
-    "body_composition": "bodyComposition",
-    "bloodwork": "bloodwork",
-    "recovery": "recovery",
-    "supplements": "supplements",
-    "bodybuilding_performance": "bodybuildingPerformance",
-}
-# /scores/domains: wire key ← section (§5.4; endurance uses the overview score as its proxy).
-DOMAIN_SCORES: dict[str, str] = {
-    "strength": "bodybuilding_performance",
-    "endurance": "overview",
-    "recovery": "recovery",
-    "bodyComposition": "body_composition",
-    "bloodwork": "bloodwork",
-    "supplements": "supplements",
-}
-
-
 def score_input_keys() -> list[str]:
-    return sorted({k for f in SCORE_FORMULAS for i in f.inputs for k in i.keys})
+    return sorted({k for s in SECTIONS.values() for i in s.inputs for k in i.keys})
+
+
+# Derived views, for the callers that want one aspect of every section.
+OVERALL_WEIGHTS: dict[str, float] = {s.score_key: s.overall_weight for s in SECTIONS.values()}
+SECTION_WIRE: dict[str, str] = {s.score_key: s.wire for s in SECTIONS.values()}

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from query.registry import DOMAIN_SCORES
+from query.registry import SECTIONS
 
+# /scores/domains, in the contract's order: its key → the section whose score it shows.
+DOMAIN_SCORES = {
+    key: next(s.score_key for s in SECTIONS.values() if s.domains_key == key)
+    for key in ("strength", "endurance", "recovery", "bodyComposition", "bloodwork", "supplements")
+}
 NOTES = (
-    "Overall score = weighted average of the section scores (overview 0.15, body composition 0.20, "
-    "bloodwork 0.15, recovery 0.20, supplements 0.10, bodybuilding performance 0.20), weights "
-    "renormalised over the sections that have data."
+    "Overall score = weighted average of the section scores ("
+    + ", ".join(f"{s.score_key.replace('_', ' ')} {s.overall_weight:.2f}" for s in SECTIONS.values())
+    + "), weights renormalised over the sections that have data."
 )
 NO_DATA_NOTES = "No score yet: no section of this wrestler has data."
 

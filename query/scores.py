@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from query.registry import OVERALL_WEIGHTS, SCORE_FORMULAS, SECTION_WIRE, score_input_keys
+from query.registry import OVERALL_WEIGHTS, SECTION_WIRE, SECTIONS, score_input_keys
 
 INPUT_SCHEMA: dict[str, Any] = {
     "wrestler_id": pl.String,
@@ -107,11 +107,11 @@ def section_scores(inputs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     values = values.with_columns(missing)
     times = times.with_columns(missing)
     parts: list[pl.DataFrame] = []
-    for formula in SCORE_FORMULAS:
-        for inp in formula.inputs:
+    for section in SECTIONS.values():
+        for inp in section.inputs:
             part = values.select(
                 "wrestler_id",
-                pl.lit(formula.section).alias("section"),
+                pl.lit(section.score_key).alias("section"),
                 pl.lit(inp.metric).alias("metric"),
                 pl.lit(inp.weight).alias("weight"),
                 # Scores are 0–100 whatever the input: a value beyond the range a formula expects

@@ -9,6 +9,7 @@ from uuid import UUID
 import asyncpg
 
 from core.config import Settings
+from core.domains import DOMAIN_KEYS
 from core.security import create_token
 from db import users as users_sql
 from db.types import PgConn
@@ -67,7 +68,7 @@ async def points(conn: PgConn, domain: str = "body_composition") -> list[asyncpg
 
 async def assert_derived_consistent(conn: PgConn) -> None:
     """Daily aggregates and snapshots equal a direct computation from the raw series."""
-    for domain in [r["domain"] for r in await conn.fetch("SELECT domain FROM series_domains")]:
+    for domain in DOMAIN_KEYS:
         expected = await conn.fetch(
             f"""SELECT wrestler_id, metric_id, time_bucket('1 day', recorded_at, bucket_timezone()) AS b,
                        avg(value) AS a, min(value) AS lo, max(value) AS hi, count(*) AS n,

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import polars as pl
 import pytest
 
+from core.domains import DOMAIN_KEYS
 from core.security import verify_password
 from db import catalog as catalog_sql
 from db.types import PgConn
@@ -17,7 +18,6 @@ from tests.helpers import create_wrestler
 
 END = date(2025, 6, 30)
 SMALL = DemoSpec(wrestlers=4, days=40, hr_step_minutes=10)
-DOMAINS = ("overview", "body_composition", "bloodwork", "recovery", "supplements", "performance")
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,7 @@ async def _load(conn: PgConn, spec: DemoSpec = SMALL, **kw: bool) -> DemoSummary
 
 async def _series_count(conn: PgConn) -> int:
     total = 0
-    for d in DOMAINS:
+    for d in DOMAIN_KEYS:
         total += int(await conn.fetchval(f"SELECT count(*) FROM {d}_series") or 0)
     return total
 
@@ -92,13 +92,13 @@ class TestLoadDemo:
     async def test_every_domain_has_rows(self, conn: PgConn) -> None:
         summary = await _load(conn)
         assert summary is not None
-        for domain in DOMAINS:
+        for domain in DOMAIN_KEYS:
             stored = await conn.fetchval(f"SELECT count(*) FROM {domain}_series WHERE source = 'demo'")
             assert stored > 0 and stored == summary.rows[domain], domain
 
     async def test_stored_values_are_inside_catalog_ranges(self, conn: PgConn) -> None:
         await _load(conn)
-        for domain in DOMAINS:
+        for domain in DOMAIN_KEYS:
             outside = await conn.fetchval(f"""
                 SELECT count(*) FROM {domain}_series s JOIN metric_definitions m ON m.id = s.metric_id
                  WHERE s.value < m.min_value OR s.value > m.max_value OR m.domain <> '{domain}'""")
@@ -106,7 +106,7 @@ class TestLoadDemo:
 
     async def test_snapshots_hold_the_latest_points(self, conn: PgConn) -> None:
         await _load(conn)
-        for domain in DOMAINS:
+        for domain in DOMAIN_KEYS:
             wrong = await conn.fetchval(f"""
                 WITH latest AS (
                     SELECT DISTINCT ON (wrestler_id, metric_id) wrestler_id, metric_id, value, recorded_at
@@ -119,7 +119,7 @@ class TestLoadDemo:
     async def test_daily_aggregates_count_every_point(self, conn: PgConn) -> None:
         summary = await _load(conn)
         assert summary is not None
-        for domain in DOMAINS:
+        for domain in DOMAIN_KEYS:
             counted = await conn.fetchval(f"SELECT sum(sample_count) FROM {domain}_daily")
             assert counted == summary.rows[domain], domain
 

@@ -12,11 +12,10 @@ import asyncpg
 import pytest
 
 from core.config import Settings
+from core.domains import DOMAIN_KEYS
 from db.connection import database_url
 from db.migrate import MigrationError, discover, migrate
 from db.types import PgConn
-
-DOMAINS = ("overview", "body_composition", "bloodwork", "recovery", "supplements", "performance")
 
 # Everything a migration can create in the public schema, as comparable text.
 SCHEMA_QUERIES = {
@@ -144,10 +143,10 @@ class TestDataModel:
             SELECT hypertable_name, column_name FROM timescaledb_information.dimensions
              WHERE hypertable_schema = 'public' AND hypertable_name LIKE '%\\_series'""")
         assert {(r["hypertable_name"], r["column_name"]) for r in rows} == {
-            (f"{d}_series", "recorded_at") for d in DOMAINS
+            (f"{d}_series", "recorded_at") for d in DOMAIN_KEYS
         }
 
     async def test_every_domain_has_its_daily_aggregate_and_snapshot_relations(self, conn: PgConn) -> None:
-        for domain in DOMAINS:
+        for domain in DOMAIN_KEYS:
             for relation in (f"{domain}_daily", f"{domain}_metrics"):
                 assert await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", relation), relation

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, EmailStr, Field
 
 from api.deps import AppState, Conn, Credentials, CurrentUser, OptionalUser, State, access_claims
-from api.fields import IdText, Password, Role
+from api.fields import IdText, Password
 from api.revocation import TokenPair, issue_pair, logout, rotate
 from api.routes.users import new_account, user_out
+from core.access import Role
 from core.errors import Forbidden, InvalidCredentials, InvalidToken, NotAuthenticated, RateLimited
 from core.security import TokenClaims, check_password, pseudonym
 from db import users as users_sql

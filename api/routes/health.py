@@ -13,13 +13,14 @@ from redis.exceptions import RedisError
 from api.deps import AppState, State
 from api.responses import OrjsonResponse
 from core.errors import ServiceUnavailable
+from core.version import VERSION
 
 router = APIRouter(tags=["operations"])
 
 
 @router.get("/health")
 async def health(state: State) -> dict[str, Any]:
-    return {"status": "healthy", "app": state.settings.app_name, "version": "1.0.0"}
+    return {"status": "healthy", "app": state.settings.app_name, "version": VERSION}
 
 
 async def _database_check(state: AppState) -> str:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from api.deps import AdminUser, Conn, CurrentUser
 from api.responses import OrjsonResponse
+from core.domains import DOMAIN_KEYS
 from core.errors import Conflict, ValidationFailed
 from db import catalog as catalog_sql
 from db import dashboard as dashboard_sql
@@ -60,7 +61,7 @@ async def post_metric(
     conn: Conn, user: AdminUser, body: MetricIn, accept_language: AcceptLanguage = None
 ) -> OrjsonResponse:
     """A custom metric: ingest accepts it (by key or alias) from the next request on."""
-    if not await catalog_sql.domain_exists(conn, body.domain):
+    if body.domain not in DOMAIN_KEYS:
         raise ValidationFailed("Unknown domain", {"body.domain": [f"Unknown domain '{body.domain}'"]})
     aliases = sorted({a for a in (normalise_name(x) for x in body.aliases) if a} - {body.key})
     taken = await catalog_sql.taken_names(conn, body.domain, [body.key, *aliases])

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, EmailStr, Field
 
 from api.deps import AdminUser, Conn, SettingsDep, parse_id
-from api.fields import IdText, Password, Role
+from api.fields import IdText, Password
 from api.wire import iso_utc
+from core.access import Role
 from core.config import Settings
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.security import hash_password_async
