@@ -14,13 +14,13 @@ from fastapi.middleware.cors import CORSMiddleware
 from redis.asyncio import Redis
 
 from api import routes
-from api.deps import AppState
 from api.errors import install_error_handlers
 from api.middleware import BodyLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
 from api.prometheus import ApiMetrics
 from api.ratelimit import RateLimits
 from api.responses import OrjsonResponse
 from api.revocation import purge_expired
+from api.state import AppState
 from core.config import Settings, get_settings
 from core.logging import configure_logging, get_logger
 from core.version import VERSION

@@ -20,7 +20,8 @@ import structlog
 from fastapi.routing import iter_route_contexts
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.deps import ACCESS_CLAIMS_STATE, READ_METHODS
+from api.auth import ACCESS_CLAIMS_STATE
+from api.connection import READ_METHODS
 from api.errors import error_body
 from api.prometheus import ApiMetrics
 from api.ratelimit import RATE_LIMIT_STATE, RateLimits, Verdict, exceeded
@@ -145,7 +146,7 @@ class RateLimitMiddleware:
 
     Anonymous calls and writes are counted before the route runs. An authenticated read is counted
     while it authenticates: the Redis round trip overlaps the user lookup (one round trip less on every
-    dashboard read), and api.deps.get_principal waits for the verdict before the route reads any
+    dashboard read), and api.auth.get_principal waits for the verdict before the route reads any
     data, so a caller over the limit costs one indexed lookup and gets the same 429. The verdict is
     also awaited before the response starts, for a route that does not authenticate."""
 
@@ -165,7 +166,7 @@ class RateLimitMiddleware:
             except AppError:
                 pass
             else:
-                # Kept for the route's authentication (api.deps.access_claims): verified once.
+                # Kept for the route's authentication (api.auth.access_claims): verified once.
                 scope.setdefault("state", {})[ACCESS_CLAIMS_STATE] = (token, claims)
                 return f"user:{claims.sub}", True
         client = scope.get("client")

@@ -20,7 +20,7 @@ from core.logging import get_logger
 
 log = get_logger("wrestle.ratelimit")
 
-# Request state key of an authenticated read's pending verdict (api.middleware, api.deps).
+# Request state key of an authenticated read's pending verdict (api.middleware, api.auth).
 RATE_LIMIT_STATE = "rate_limit_verdict"
 
 # KEYS[1] the window's counter, ARGV[1] the window in seconds -> {count, milliseconds left}. A

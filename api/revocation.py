@@ -31,7 +31,7 @@ from db import users as users_sql
 from db.types import PgConn
 
 if TYPE_CHECKING:
-    from api.deps import AppState
+    from api.state import AppState
 
 log = get_logger("wrestle.revocation")
 PREFIX = "revoked:"

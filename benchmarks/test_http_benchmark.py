@@ -39,8 +39,8 @@ from core.security import create_token
 from db.connection import database_url, init_connection
 from db.migrate import migrate
 from db.types import PgConn
-from ingest.demo import DemoSpec
-from ingest.demo_load import load_demo
+from demo.generate import DemoSpec
+from demo.load import load_demo
 from query.score_refresh import recompute_scores
 from tests.conftest import TEST_DB_PREFIX, base_settings, cli_env
 

@@ -10,8 +10,8 @@ import typer
 
 from core.config import get_settings
 from db.connection import connect
-from ingest.demo import MAX_WRESTLERS, DemoSpec
-from ingest.demo_load import Account, DemoSummary, demo_accounts, load_demo
+from demo.generate import MAX_WRESTLERS, DemoSpec
+from demo.load import Account, DemoSummary, demo_accounts, load_demo
 
 
 def _print_accounts(accounts: list[Account]) -> None:

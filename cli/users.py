@@ -8,9 +8,10 @@ from typing import Literal
 import asyncpg
 import typer
 
+from accounts.users import create_account
 from core.config import Settings, get_settings
 from core.errors import AppError
-from core.security import hash_password, password_problem
+from core.security import password_problem
 from db import users as users_sql
 from db.connection import database_url, init_connection
 
@@ -36,10 +37,11 @@ async def create_user(
     await init_connection(conn)
     try:
         async with conn.transaction():
-            return await users_sql.create_account(
+            return await create_account(
                 conn,
                 email=email,
-                password_hash=hash_password(password, settings.bcrypt_rounds),
+                password=password,
+                bcrypt_rounds=settings.bcrypt_rounds,
                 name=name or email.split("@", 1)[0],
                 role=role,
                 team_id=team,

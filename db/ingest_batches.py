@@ -72,18 +72,22 @@ async def get_batch(
 
 
 async def list_batches(
-    conn: PgConn, *, user_id: UUID | None, all_users: bool, limit: int, offset: int
+    conn: PgConn, owner: UUID | None, limit: int, offset: int
 ) -> tuple[list[asyncpg.Record], int]:
-    """Newest first; every batch when all_users, else the user's own."""
-    where = "TRUE" if all_users else "user_id = $3"
-    args: list[Any] = [limit, offset] + ([] if all_users else [user_id])
+    """Newest first: `owner`'s batches (None: everyone's, for admins), and how many there are."""
     rows = await conn.fetch(
-        f"SELECT {BATCH_COLUMNS} FROM ingest_batches WHERE {where} ORDER BY id DESC LIMIT $1 OFFSET $2", *args
+        f"""SELECT {BATCH_COLUMNS}, count(*) OVER () AS total FROM ingest_batches
+             WHERE $1::uuid IS NULL OR user_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3""",
+        owner,
+        limit,
+        offset,
     )
+    if rows:
+        return list(rows), int(rows[0]["total"])
     total = await conn.fetchval(
-        f"SELECT count(*) FROM ingest_batches WHERE {where.replace('$3', '$1')}", *args[2:]
+        "SELECT count(*) FROM ingest_batches WHERE $1::uuid IS NULL OR user_id = $1", owner
     )
-    return list(rows), int(total or 0)
+    return [], int(total or 0)
 
 
 async def mark_undone(conn: PgConn, batch_id: int) -> None:

@@ -1,4 +1,5 @@
-"""SQL for wrestlers, always scoped by the caller's access."""
+"""SQL for wrestlers, always scoped by the caller's access (db.scope). Rows or None: whether that is a
+404 or a 403 is api.access's to say."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from uuid import UUID
 import asyncpg
 
 from core.access import Scope
-from core.errors import Forbidden, NotFound
 from db.scope import wrestler_predicate
 from db.types import PgConn
 
@@ -40,23 +40,6 @@ async def get_wrestler(conn: PgConn, scope: Scope, wrestler_id: UUID) -> asyncpg
 async def wrestler_exists(conn: PgConn, wrestler_id: UUID) -> bool:
     """Existence only (no data of the wrestler): what tells a 404 from a 403."""
     return bool(await conn.fetchval("SELECT EXISTS (SELECT 1 FROM wrestlers WHERE id = $1)", wrestler_id))
-
-
-def check_wrestler(scope: Scope, wrestler_id: UUID, row: asyncpg.Record | None) -> asyncpg.Record:
-    """The wrestler's row if the scope may see it: 404 when it does not exist (for everyone), else 403."""
-    if row is None:
-        raise NotFound("Wrestler not found", {"wrestlerId": str(wrestler_id)})
-    if not scope.allows(row["id"], row["team_id"]):
-        raise Forbidden("You do not have access to this wrestler", {"wrestlerId": str(wrestler_id)})
-    return row
-
-
-async def require_wrestler(conn: PgConn, scope: Scope, wrestler_id: UUID) -> asyncpg.Record:
-    """The wrestler's row in the scope; 404 when it does not exist, 403 when it is out of scope."""
-    row = await get_wrestler(conn, scope, wrestler_id)
-    if row is None and await wrestler_exists(conn, wrestler_id):
-        raise Forbidden("You do not have access to this wrestler", {"wrestlerId": str(wrestler_id)})
-    return check_wrestler(scope, wrestler_id, row)
 
 
 async def list_wrestlers(

@@ -16,18 +16,19 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, TypeVar
+from uuid import UUID
 
 import asyncpg
 import polars as pl
 
 from core.domains import DOMAIN_KEYS
-from core.errors import Forbidden
+from core.errors import Conflict, Forbidden, NotFound
 from db import catalog as catalog_sql
 from db import ingest_batches as batches_sql
 from db import series as series_sql
 from db.types import PgConn
 from ingest import lookups as lookups_io
-from ingest.refresh import finish_quietly, refresh_derived
+from ingest.refresh import finish_quietly, refresh_derived, write_transaction
 from ingest.validate import (
     ERROR_SCHEMA,
     FIT_ELSEWHERE,
@@ -359,22 +360,34 @@ async def _consume(
         on_chunk(raw.height)
 
 
-async def undo_batch(conn: PgConn, batch_id: int, first_at: datetime | None, last_at: datetime | None) -> int:
-    """Remove the points the batch last wrote (all within [first_at, last_at], its recorded range) and
-    refresh what they fed; return how many."""
+async def undo_batch(conn: PgConn, batch_id: int, owner: UUID | None) -> tuple[asyncpg.Record, int]:
+    """Undo a batch of `owner`'s (None: anyone's, for admins): remove the points it last wrote (all
+    within its recorded range) and refresh what they fed, in a transaction of its own, finished after
+    commit; return the batch as it is now and how many points were removed. 404 for a batch that is
+    not the owner's, 409 for one already undone."""
 
-    async def attempt() -> int:
+    async def attempt() -> tuple[asyncpg.Record, int]:
+        row = await batches_sql.get_batch(conn, batch_id, owner, for_update=True)
+        if row is None:
+            raise NotFound("Batch not found", {"batchId": str(batch_id)})
+        if row["status"] == "undone":
+            raise Conflict("Batch was already undone", {"batchId": str(batch_id)})
         deleted = 0
         await series_sql.create_stage(conn)
-        if first_at is not None and last_at is not None:
+        if row["first_at"] is not None and row["last_at"] is not None:
             tz = await series_sql.bucket_timezone(conn)
             for domain in sorted(DOMAIN_KEYS):  # the writers' order
-                deleted += await series_sql.delete_batch_points(conn, domain, batch_id, first_at, last_at, tz)
+                deleted += await series_sql.delete_batch_points(
+                    conn, domain, batch_id, row["first_at"], row["last_at"], tz
+                )
         await refresh_derived(conn)
         await batches_sql.mark_undone(conn, batch_id)
-        return deleted
+        after = await batches_sql.get_batch(conn, batch_id, owner)
+        assert after is not None
+        return after, deleted
 
-    return await retried(conn, attempt)
+    async with write_transaction(conn):
+        return await retried(conn, attempt)
 
 
 def empty_errors() -> pl.DataFrame:

@@ -12,8 +12,8 @@ from core.domains import DOMAIN_KEYS
 from core.security import verify_password
 from db import catalog as catalog_sql
 from db.types import PgConn
-from ingest.demo import DemoSpec, Federation, generate
-from ingest.demo_load import ACCOUNTS, DemoSummary, load_demo
+from demo.generate import DemoSpec, Federation, generate
+from demo.load import ACCOUNTS, DemoSummary, load_demo
 from tests.helpers import create_wrestler
 
 END = date(2025, 6, 30)

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 import asyncpg
 import pytest
 
-from cli.legacy import import_legacy_db
 from core.config import Settings
 from db.connection import database_url
 from db.types import PgConn
+from ingest.legacy import import_legacy_db
 from tests.ingest_fixtures import assert_derived_consistent
 
 LEGACY_SCHEMA = """

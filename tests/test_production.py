@@ -13,7 +13,7 @@ import pytest
 from api.app import create_app
 from core.config import Settings
 from db.types import PgConn
-from ingest.demo_load import ACCOUNTS
+from demo.load import ACCOUNTS
 from tests.conftest import cli_env
 
 ROOT = Path(__file__).resolve().parent.parent

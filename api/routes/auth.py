@@ -7,10 +7,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, EmailStr, Field
 
-from api.deps import AppState, Conn, Credentials, CurrentUser, OptionalUser, State, access_claims
+from accounts.users import create_account
+from api.auth import Credentials, CurrentUser, OptionalUser, access_claims
+from api.connection import Conn
 from api.fields import IdText, Password
 from api.revocation import TokenPair, issue_pair, logout, rotate
-from api.routes.users import new_account, user_out
+from api.state import AppState, State
+from api.wire import user_out
 from core.access import Role
 from core.errors import Forbidden, InvalidCredentials, InvalidToken, NotAuthenticated, RateLimited
 from core.security import TokenClaims, check_password, pseudonym
@@ -74,9 +77,9 @@ async def signup(
         await _throttle_signup(state, request)
     elif caller.role != "admin":
         raise Forbidden("Only an admin may create accounts for others", {"role": caller.role})
-    row = await new_account(
+    row = await create_account(
         conn,
-        state.settings,
+        bcrypt_rounds=state.settings.bcrypt_rounds,
         email=str(body.email),
         password=body.password,
         name=body.name,

@@ -10,8 +10,8 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from redis.exceptions import RedisError
 
-from api.deps import AppState, State
 from api.responses import OrjsonResponse
+from api.state import AppState, State
 from core.errors import ServiceUnavailable
 from core.version import VERSION
 

@@ -6,6 +6,7 @@ import tempfile
 from collections.abc import AsyncGenerator
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import anyio
@@ -14,13 +15,15 @@ from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from api.deps import AppState, Conn, CurrentUser, SettingsDep, State, Uploader
+from api.auth import CurrentUser, Uploader
+from api.connection import Conn, PooledConn
 from api.fields import IdText, Label
+from api.pagination import PageDep
 from api.responses import OrjsonResponse
+from api.state import AppState, SettingsDep, State
 from core.access import Principal
 from core.config import Settings
 from core.errors import (
-    Conflict,
     MalformedBody,
     NotFound,
     PayloadTooLarge,
@@ -183,7 +186,7 @@ class ReadingsBody(BaseModel):
 async def post_readings(
     body: ReadingsBody,
     state: State,
-    conn: Conn,
+    conn: PooledConn,
     user: CurrentUser,
     settings: SettingsDep,
     params: Annotated[IngestParams, Query()],
@@ -198,22 +201,29 @@ async def post_readings(
 async def list_batches(
     conn: Conn,
     user: CurrentUser,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    page: PageDep,
 ) -> OrjsonResponse:
-    rows, total = await batches_sql.list_batches(
-        conn, user_id=user.id, all_users=user.role == "admin", limit=limit, offset=offset
+    rows, total = await batches_sql.list_batches(conn, _owner(user), page.limit, page.offset)
+    return OrjsonResponse(
+        {"batches": [batch_json(r, with_errors=False) for r in rows], "total": total},
+        headers=page.headers(total),
     )
-    return OrjsonResponse({"batches": [batch_json(r, with_errors=False) for r in rows], "total": total})
 
 
-async def _visible_batch(conn: Conn, user: Principal, batch_id: str, *, for_update: bool = False) -> Any:
+def _owner(user: Principal) -> UUID | None:
+    """Whose batches the caller may see and undo: their own; an admin anyone's (None)."""
+    return None if user.role == "admin" else user.id
+
+
+def _batch_id(batch_id: str) -> int:
     try:
-        bid = int(batch_id)
+        return int(batch_id)
     except ValueError as exc:
         raise NotFound("Batch not found", {"batchId": batch_id}) from exc
-    owner = None if user.role == "admin" else user.id
-    row = await batches_sql.get_batch(conn, bid, owner, for_update=for_update)
+
+
+async def _visible_batch(conn: Conn, user: Principal, batch_id: str) -> Any:
+    row = await batches_sql.get_batch(conn, _batch_id(batch_id), _owner(user))
     if row is None:
         raise NotFound("Batch not found", {"batchId": batch_id})
     return row
@@ -225,11 +235,9 @@ async def get_batch(conn: Conn, user: CurrentUser, batchId: str) -> OrjsonRespon
 
 
 @router.delete("/ingest/batches/{batchId}")
-async def delete_batch(conn: Conn, user: CurrentUser, batchId: str) -> OrjsonResponse:
-    row = await _visible_batch(conn, user, batchId, for_update=True)  # the caller's own, or an admin
-    if row["status"] == "undone":
-        raise Conflict("Batch was already undone", {"batchId": batchId})
-    deleted = await undo_batch(conn, row["id"], row["first_at"], row["last_at"])
-    out = batch_json(await batches_sql.get_batch(conn, row["id"], row["user_id"]))
+async def delete_batch(conn: PooledConn, user: CurrentUser, batchId: str) -> OrjsonResponse:
+    """Undo a batch: the caller's own, or any for an admin."""
+    row, deleted = await undo_batch(conn, _batch_id(batchId), _owner(user))
+    out = batch_json(row)
     out["pointsDeleted"] = deleted
     return OrjsonResponse(out)

@@ -9,7 +9,8 @@ import asyncpg
 from fastapi import APIRouter, Header
 from pydantic import BaseModel, Field, model_validator
 
-from api.deps import AdminUser, Conn, CurrentUser
+from api.auth import AdminUser, CurrentUser
+from api.connection import Conn
 from api.responses import OrjsonResponse
 from core.domains import DOMAIN_KEYS
 from core.errors import Conflict, ValidationFailed

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import Conn, ScopeDep, WrestlerInScope
+from api.access import ScopeDep, WrestlerInScope
+from api.connection import Conn
 from api.responses import OrjsonResponse
 from db import scores as scores_sql
 from query.score_view import domains_payload, explanation_payload, overall_payload

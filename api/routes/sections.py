@@ -13,8 +13,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Header, Query
 from pydantic import BaseModel, Field, create_model, field_validator
 
-from api.deps import Conn, CurrentUser, ScopeDep, SettingsDep, State, WrestlerInScope
+from api.access import ScopeDep, WrestlerInScope
+from api.auth import CurrentUser
+from api.connection import Conn, PooledConn
 from api.responses import OrjsonResponse
+from api.state import SettingsDep, State
 from core.errors import ValidationFailed
 from db import dashboard as dashboard_sql
 from db import scores as scores_sql
@@ -132,7 +135,7 @@ def _register_post(section: Section) -> None:
     model = _body_model(section)
 
     async def post_section(
-        conn: Conn,
+        conn: PooledConn,
         user: CurrentUser,
         wrestler: WrestlerInScope,
         settings: SettingsDep,
@@ -219,7 +222,7 @@ def _fold(label: str) -> str:
 
 @router.post("/overview/chart", status_code=201, response_model=Success)
 async def post_overview_chart(
-    conn: Conn,
+    conn: PooledConn,
     user: CurrentUser,
     wrestler: WrestlerInScope,
     scope: ScopeDep,

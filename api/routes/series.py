@@ -8,8 +8,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import Conn, ScopeDep, SettingsDep, WrestlerInScope
+from api.access import ScopeDep, WrestlerInScope
+from api.connection import Conn
 from api.responses import OrjsonResponse
+from api.state import SettingsDep
 from core.timezones import as_utc
 from db import dashboard as dashboard_sql
 from query.series_view import Agg, Bucket, check_range, series_payload

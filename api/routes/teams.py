@@ -4,13 +4,16 @@ manage every team; a coach sees their own team; athletes have no team access. Th
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import asyncpg
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from api.deps import AdminUser, Conn, ScopeDep, StaffUser, TeamForAdmin, TeamInScope
+from api.access import ScopeDep, TeamForAdmin, TeamInScope
+from api.auth import AdminUser, StaffUser
+from api.connection import Conn
+from api.pagination import PageDep
 from api.wire import iso_utc
 from db import teams as teams_sql
 
@@ -37,13 +40,11 @@ async def list_teams(
     user: StaffUser,
     scope: ScopeDep,
     conn: Conn,
-    response: Response,
-    limit: Annotated[int, Query(ge=1, le=100)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    page: PageDep,
 ) -> dict[str, Any]:
     """Ordered by (name, id); the total is in X-Total-Count. A teamless coach gets an empty list."""
-    rows, total = await teams_sql.list_teams(conn, scope, limit, offset)
-    response.headers["X-Total-Count"] = str(total)
+    rows, total = await teams_sql.list_teams(conn, scope, page.limit, page.offset)
+    page.total(total)
     return {"teams": [team_out(r, r["total_athletes"]) for r in rows]}
 
 

@@ -1,16 +1,16 @@
 """Routes: the team board, /teams/{teamId}/stats and /teams/{teamId}/athletes (one query each).
 
 Access: admin, or the coach of that team; athletes never (403). An unknown team is 404. Access is
-settled (api.deps.TeamInScope) before anything is computed, and the queries carry the scope too.
+settled (api.access.TeamInScope) before anything is computed, and the queries carry the scope too.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Query
-
-from api.deps import Conn, ScopeDep, TeamInScope
+from api.access import ScopeDep, TeamInScope
+from api.connection import Conn
+from api.pagination import PageDep
 from api.responses import OrjsonResponse
 from db import dashboard as dashboard_sql
 from query.team_view import TRAINING_WINDOW_WEEKS, athletes_payload, stats_payload
@@ -30,9 +30,10 @@ async def get_team_athletes(
     conn: Conn,
     team: TeamInScope,
     scope: ScopeDep,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    page: PageDep,
 ) -> OrjsonResponse:
-    rows = await dashboard_sql.team_athletes(conn, scope, team["id"], limit, offset, TRAINING_WINDOW_WEEKS)
+    rows = await dashboard_sql.team_athletes(
+        conn, scope, team["id"], page.limit, page.offset, TRAINING_WINDOW_WEEKS
+    )
     body, total = athletes_payload([dict(r) for r in rows])
-    return OrjsonResponse(body, headers={"X-Total-Count": str(total)})
+    return OrjsonResponse(body, headers=page.headers(total))

@@ -9,7 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from api.deps import Conn, ScopeDep, WrestlerInScope
+from api.access import ScopeDep, WrestlerInScope
+from api.connection import Conn
 from api.fields import Notes
 from api.responses import OrjsonResponse
 from core.errors import ValidationFailed

@@ -3,59 +3,27 @@ links, name, password or disabled flag, delete."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import asyncpg
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter
 from pydantic import BaseModel, EmailStr, Field
 
-from api.deps import AdminUser, Conn, SettingsDep, parse_id
+from accounts.users import check_links, create_account
+from api.access import parse_id
+from api.auth import AdminUser
+from api.connection import Conn
 from api.fields import IdText, Password
-from api.wire import iso_utc
+from api.pagination import PageDep
+from api.state import SettingsDep
+from api.wire import user_out
 from core.access import Role
-from core.config import Settings
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.security import hash_password_async
 from db import users as users_sql
 from db.types import PgConn
 
 router = APIRouter(prefix="/users", tags=["users"])
-
-
-def user_out(row: asyncpg.Record) -> dict[str, Any]:
-    """A user on the wire: never the password hash."""
-    return {
-        "id": str(row["id"]),
-        "email": row["email"],
-        "name": row["name"],
-        "role": row["role"],
-        "teamId": str(row["team_id"]) if row["team_id"] else None,
-        "wrestlerId": str(row["wrestler_id"]) if row["wrestler_id"] else None,
-        "disabled": row["disabled"],
-        "createdAt": iso_utc(row["created_at"]),
-    }
-
-
-async def new_account(
-    conn: PgConn,
-    settings: Settings,
-    *,
-    email: str,
-    password: str,
-    name: str,
-    role: str,
-    team_id: str | None,
-    wrestler_id: str | None,
-) -> asyncpg.Record:
-    return await users_sql.create_account(
-        conn,
-        email=email,
-        password_hash=await hash_password_async(password, settings.bcrypt_rounds),
-        name=name,
-        role=role,
-        team_id=team_id,
-        wrestler_id=wrestler_id,
-    )
 
 
 class UserCreate(BaseModel):
@@ -82,12 +50,10 @@ class UserUpdate(BaseModel):
 async def list_users(
     admin: AdminUser,
     conn: Conn,
-    response: Response,
-    limit: Annotated[int, Query(ge=1, le=100)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    page: PageDep,
 ) -> dict[str, Any]:
-    rows, total = await users_sql.list_users(conn, limit, offset)
-    response.headers["X-Total-Count"] = str(total)
+    rows, total = await users_sql.list_users(conn, page.limit, page.offset)
+    page.total(total)
     return {"users": [user_out(r) for r in rows]}
 
 
@@ -95,9 +61,9 @@ async def list_users(
 async def create_user(
     admin: AdminUser, conn: Conn, settings: SettingsDep, body: UserCreate
 ) -> dict[str, Any]:
-    row = await new_account(
+    row = await create_account(
         conn,
-        settings,
+        bcrypt_rounds=settings.bcrypt_rounds,
         email=str(body.email),
         password=body.password,
         name=body.name,
@@ -139,7 +105,7 @@ async def update_user(
     wrestler = (
         body.wrestlerId if "wrestlerId" in sent else (row["wrestler_id"] if role == "athlete" else None)
     )
-    tid, wid = await users_sql.check_links(conn, role, team, wrestler)
+    tid, wid = await check_links(conn, role, team, wrestler)
     changes: dict[str, Any] = {"role": role, "teamId": tid, "wrestlerId": wid}
     if body.name is not None:
         changes["name"] = body.name

@@ -3,20 +3,24 @@ coach of the wrestler's team; a coach creates wrestlers in their own team only."
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from uuid import UUID
 
 import asyncpg
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from api.deps import Conn, ScopeDep, StaffUser, WrestlerForStaffWrite, WrestlerInScope
+from api.access import ScopeDep, WrestlerForStaffWrite, WrestlerInScope
+from api.auth import StaffUser
+from api.connection import Conn, PooledConn
 from api.fields import IdText
+from api.pagination import PageDep
 from api.wire import id_or_none, iso_utc
 from core.errors import Forbidden, ValidationFailed
 from db import teams as teams_sql
 from db import wrestlers as wrestlers_sql
 from db.types import PgConn
+from ingest import deletions
 
 router = APIRouter(prefix="/wrestlers", tags=["wrestlers"])
 
@@ -73,13 +77,11 @@ async def _team(conn: PgConn, team_id: str | None) -> UUID | None:
 async def list_wrestlers(
     conn: Conn,
     scope: ScopeDep,
-    response: Response,
-    limit: Annotated[int, Query(ge=1, le=100)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    page: PageDep,
 ) -> dict[str, Any]:
     """The caller's wrestlers ordered by (nameEn, id); the total is in X-Total-Count."""
-    rows, total = await wrestlers_sql.list_wrestlers(conn, scope, limit, offset)
-    response.headers["X-Total-Count"] = str(total)
+    rows, total = await wrestlers_sql.list_wrestlers(conn, scope, page.limit, page.offset)
+    page.total(total)
     return {"wrestlers": [wrestler_out(r) for r in rows]}
 
 
@@ -138,7 +140,9 @@ async def update_wrestler(
 
 
 @router.delete("/{wrestlerId}")
-async def delete_wrestler(wrestler: WrestlerForStaffWrite, scope: ScopeDep, conn: Conn) -> dict[str, bool]:
+async def delete_wrestler(
+    wrestler: WrestlerForStaffWrite, scope: ScopeDep, conn: PooledConn
+) -> dict[str, bool]:
     """Deletes the wrestler and all of its data."""
-    await wrestlers_sql.delete_wrestler(conn, scope, wrestler["id"])
+    await deletions.delete_wrestler(conn, scope, wrestler["id"])
     return {"success": True}

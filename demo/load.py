@@ -1,4 +1,4 @@
-"""Loading the demo federation (ingest/demo.py) through the one write path, with its demo accounts.
+"""Loading the demo federation (demo/generate.py) through the one write path, with its demo accounts.
 
 Everything happens in one transaction: the previous demo federation is removed, teams, wrestlers
 and accounts are created, and the points go through ingest.writer.write_points under one
@@ -21,7 +21,7 @@ from db import ingest_batches as batches_sql
 from db import teams as teams_sql
 from db import users as users_sql
 from db.types import PgConn
-from ingest.demo import EXTERNAL_PREFIX, SOURCE, TEAMS, DemoSpec, generate, to_points
+from demo.generate import EXTERNAL_PREFIX, SOURCE, TEAMS, DemoSpec, generate, to_points
 from ingest.refresh import write_transaction
 from ingest.writer import write_points
 
@@ -34,7 +34,7 @@ class Account:
     password: str
     role: str
     name: str
-    team: int | None = None  # index into ingest.demo.TEAMS (coaches)
+    team: int | None = None  # index into demo.generate.TEAMS (coaches)
     wrestler: str | None = None  # external id (athletes)
 
 
