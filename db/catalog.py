@@ -196,3 +196,7 @@ async def create_wrestlers(conn: PgConn, names: list[str], team_id: str | None =
         IMPORTED_WEIGHT_CLASS,
         team_id,
     )
+
+
+async def metric_catalog(conn: PgConn) -> list[asyncpg.Record]:
+    return await conn.fetch(f"SELECT {CATALOG_COLUMNS} FROM metric_definitions ORDER BY domain, id")

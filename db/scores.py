@@ -10,7 +10,7 @@ import polars as pl
 
 from core.access import Scope
 from core.domains import DOMAIN_KEYS
-from db.dashboard import frame
+from db.columnar import frame
 from db.scope import wrestler_guard
 from db.types import PgConn
 

@@ -8,10 +8,11 @@ from typing import Any, Literal
 import polars as pl
 
 from core.errors import ValidationFailed
+from db.series_reads import MAX_SERIES_POINTS
 
 Bucket = Literal["raw", "day", "week", "month"]
 Agg = Literal["avg", "min", "max", "last", "sum", "count"]
-MAX_POINTS = 5000
+MAX_POINTS = MAX_SERIES_POINTS  # what the read returns at most per metric (one more: overflow)
 _BUCKET_DAYS: dict[str, float] = {"day": 1.0, "week": 7.0, "month": 28.0}
 _COARSER: dict[str, str] = {"raw": "day", "day": "week", "week": "month", "month": "month"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 from polars.testing import assert_frame_equal
 
-from db.dashboard import SNAPSHOT_SCHEMA
+from db.snapshots import SNAPSHOT_SCHEMA
 from query.registry import CHARTS
 from query.sections import (
     chart_axis,

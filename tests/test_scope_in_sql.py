@@ -39,8 +39,8 @@ UNSCOPED: dict[str, str] = {
     "catalog.taken_names": "catalog",
     "catalog.metric_keys": "catalog",
     "catalog.create_wrestlers": "admins' createMissingWrestlers only (ingest.pipeline.check_options)",
-    "dashboard.metric_refs": "catalog",
-    "dashboard.metric_catalog": "catalog",
+    "charts.metric_refs": "catalog",
+    "catalog.metric_catalog": "catalog",
     "demo.any_wrestler": "existence only (demo loader)",
     "demo.remove_demo": "demo loader (system)",
     "demo.insert_wrestlers": "demo loader (system)",
@@ -95,7 +95,7 @@ WRITES = {
     "wrestlers.delete_wrestler",
     "training.replace_program",
 }
-SKIP_MODULES = {"db.cluster", "db.connection", "db.literals", "db.types", "db.scope"}
+SKIP_MODULES = {"db.cluster", "db.connection", "db.literals", "db.types", "db.scope", "db.columnar"}
 KEYS = ["weight", "sleep_quality", "hrv_score", "adherence", "creatine"]
 
 

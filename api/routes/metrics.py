@@ -15,7 +15,6 @@ from api.responses import OrjsonResponse
 from core.domains import DOMAIN_KEYS
 from core.errors import Conflict, ValidationFailed
 from db import catalog as catalog_sql
-from db import dashboard as dashboard_sql
 from ingest.normalize import normalise_name
 from query.catalog_view import catalog_payload, metric_json
 from query.sections import pick_locale
@@ -29,7 +28,7 @@ async def get_metrics(
     conn: Conn, user: CurrentUser, accept_language: AcceptLanguage = None
 ) -> OrjsonResponse:
     """Every role may read the catalog: it describes metrics, not athletes."""
-    rows = await dashboard_sql.metric_catalog(conn)
+    rows = await catalog_sql.metric_catalog(conn)
     return OrjsonResponse(catalog_payload([dict(r) for r in rows], pick_locale(accept_language)))
 
 

@@ -19,8 +19,9 @@ from api.connection import Conn, PooledConn
 from api.responses import OrjsonResponse
 from api.state import SettingsDep, State
 from core.errors import ValidationFailed
-from db import dashboard as dashboard_sql
+from db import charts as charts_sql
 from db import scores as scores_sql
+from db import snapshots as snapshots_sql
 from ingest.validate import Actor
 from ingest.values import FieldValue, write_values
 from query import sections as payloads
@@ -169,7 +170,7 @@ def _register_snapshot(section: Section) -> None:
     keys = list(section.keys)
 
     async def get_section(conn: Conn, wrestler: WrestlerInScope, scope: ScopeDep) -> OrjsonResponse:
-        snap = await dashboard_sql.snapshots(conn, scope, wrestler["id"], keys)
+        snap = await snapshots_sql.snapshots(conn, scope, wrestler["id"], keys)
         return OrjsonResponse(payloads.section_payload(section.path, snap))
 
     get_section.__name__ = f"get_{section.score_key}"
@@ -183,9 +184,7 @@ def _register_chart(path: str) -> None:
     async def get_chart(
         conn: Conn, state: State, wrestler: WrestlerInScope, scope: ScopeDep, limit: Limit = 30
     ) -> OrjsonResponse:
-        daily = await dashboard_sql.daily_latest(
-            conn, scope, wrestler["id"], keys, limit, state.bucket_timezone
-        )
+        daily = await charts_sql.daily_latest(conn, scope, wrestler["id"], keys, limit, state.bucket_timezone)
         return OrjsonResponse(payloads.chart_payload(template, daily, limit))
 
     get_chart.__name__ = "get_" + path.replace("-", "_").replace("/", "_")
@@ -194,7 +193,7 @@ def _register_chart(path: str) -> None:
 
 @router.get("/overview")
 async def get_overview(conn: Conn, wrestler: WrestlerInScope, scope: ScopeDep) -> OrjsonResponse:
-    snap, overall = await dashboard_sql.snapshots_and_overall(
+    snap, overall = await snapshots_sql.snapshots_and_overall(
         conn, scope, wrestler["id"], list(SECTIONS["overview"].keys), 2
     )
     return OrjsonResponse(payloads.overview_payload(snap, overall))
@@ -204,7 +203,7 @@ async def get_overview(conn: Conn, wrestler: WrestlerInScope, scope: ScopeDep) -
 async def get_overview_chart(
     conn: Conn, wrestler: WrestlerInScope, scope: ScopeDep, accept_language: AcceptLanguage = None
 ) -> OrjsonResponse:
-    snap = await dashboard_sql.snapshots(conn, scope, wrestler["id"], list(RADAR_KEYS))
+    snap = await snapshots_sql.snapshots(conn, scope, wrestler["id"], list(RADAR_KEYS))
     return OrjsonResponse(payloads.radar_payload(snap, payloads.pick_locale(accept_language)))
 
 
@@ -233,7 +232,7 @@ async def post_overview_chart(
     name (case, spaces and ZWNJ ignored)."""
     if len(body.labels) != len(body.values):
         raise ValidationFailed("Labels and values must have the same length")
-    snap = await dashboard_sql.snapshots(conn, scope, wrestler["id"], list(RADAR_KEYS))
+    snap = await snapshots_sql.snapshots(conn, scope, wrestler["id"], list(RADAR_KEYS))
     lookup: dict[str, str] = {}
     for r in snap.iter_rows(named=True):
         for alias in (r["key"], r["key"].removeprefix("radar_"), r["name_en"], r["name_fa"]):
@@ -258,7 +257,7 @@ async def post_overview_chart(
 
 @router.get("/body-composition/inbody")
 async def get_inbody(conn: Conn, wrestler: WrestlerInScope, scope: ScopeDep) -> OrjsonResponse:
-    snap = await dashboard_sql.snapshots(conn, scope, wrestler["id"], list(SECTIONS["body-composition"].keys))
+    snap = await snapshots_sql.snapshots(conn, scope, wrestler["id"], list(SECTIONS["body-composition"].keys))
     return OrjsonResponse(payloads.inbody_payload(snap))
 
 
@@ -272,7 +271,7 @@ async def get_supplements_charts(
     accept_language: AcceptLanguage = None,
 ) -> OrjsonResponse:
     template = CHARTS["supplements/charts"]
-    daily, stack = await dashboard_sql.supplement_charts(
+    daily, stack = await charts_sql.supplement_charts(
         conn,
         scope,
         wrestler["id"],
@@ -293,7 +292,7 @@ async def get_performance_charts(
 ) -> OrjsonResponse:
     keys = chart_keys(CHARTS["bodybuilding-performance/charts"]) + list(PERFORMANCE_DAILY_EXTRA)
     latest = [*HR_ZONE_KEYS, *(k for _, k in SYMMETRY), *(k for _, k in ACTIVATION)]
-    daily = await dashboard_sql.daily_latest(
+    daily = await charts_sql.daily_latest(
         conn, scope, wrestler["id"], keys, limit, state.bucket_timezone, latest=latest
     )
     return OrjsonResponse(payloads.performance_chart_payload(daily, latest, limit))

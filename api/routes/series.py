@@ -13,7 +13,7 @@ from api.connection import Conn
 from api.responses import OrjsonResponse
 from api.state import SettingsDep
 from core.timezones import as_utc
-from db import dashboard as dashboard_sql
+from db import series_reads as series_reads_sql
 from query.series_view import Agg, Bucket, check_range, series_payload
 
 router = APIRouter(prefix="/wrestlers/{wrestlerId}", tags=["series"])
@@ -41,5 +41,5 @@ async def get_series(
     start = as_utc(from_, settings.default_timezone) if from_ else end - DEFAULT_RANGE
     keys = list(dict.fromkeys(metric))
     check_range(start, end, bucket)
-    points = await dashboard_sql.series_points(conn, scope, wrestler["id"], keys, start, end, bucket, agg)
+    points = await series_reads_sql.series_points(conn, scope, wrestler["id"], keys, start, end, bucket, agg)
     return OrjsonResponse(series_payload(points, keys, bucket, start, end))

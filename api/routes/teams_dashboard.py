@@ -12,7 +12,7 @@ from api.access import ScopeDep, TeamInScope
 from api.connection import Conn
 from api.pagination import PageDep
 from api.responses import OrjsonResponse
-from db import dashboard as dashboard_sql
+from db import team_board as team_board_sql
 from query.team_view import TRAINING_WINDOW_WEEKS, athletes_payload, stats_payload
 
 router = APIRouter(prefix="/teams/{teamId}", tags=["teams"])
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/teams/{teamId}", tags=["teams"])
 
 @router.get("/stats")
 async def get_team_stats(conn: Conn, team: TeamInScope, scope: ScopeDep) -> OrjsonResponse:
-    row = await dashboard_sql.team_stats(conn, scope, team["id"])
+    row = await team_board_sql.team_stats(conn, scope, team["id"])
     assert row is not None  # the team is in scope
     return OrjsonResponse(stats_payload(dict(row)))
 
@@ -32,7 +32,7 @@ async def get_team_athletes(
     scope: ScopeDep,
     page: PageDep,
 ) -> OrjsonResponse:
-    rows = await dashboard_sql.team_athletes(
+    rows = await team_board_sql.team_athletes(
         conn, scope, team["id"], page.limit, page.offset, TRAINING_WINDOW_WEEKS
     )
     body, total = athletes_payload([dict(r) for r in rows])
