@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -17,7 +17,10 @@ _KNOWN_PLACEHOLDERS = {DEFAULT_SECRET, "secret", "changeme", "change-me", "your-
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # .env of the project, wherever the command runs from; the environment wins over it.
+    model_config = SettingsConfigDict(
+        env_file=PROJECT_ROOT / ".env", env_file_encoding="utf-8", extra="ignore"
+    )
 
     app_name: str = "Wrestling Dashboard API"
     app_env: Literal["development", "test", "production"] = "development"
@@ -26,8 +29,8 @@ class Settings(BaseSettings):
     api_v1_prefix: str = "/api/v1"
 
     # Keys core.security.pseudonym (identifiers kept outside the database); JWTs use jwt_secret_key.
-    secret_key: str = DEFAULT_SECRET
-    jwt_secret_key: str = DEFAULT_SECRET
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
+    jwt_secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
     jwt_algorithm: Literal["HS256"] = "HS256"
     access_token_expire_minutes: int = Field(default=30, ge=1)
     refresh_token_expire_days: int = Field(default=7, ge=1)
@@ -65,7 +68,7 @@ class Settings(BaseSettings):
     # CSV uploads ingested at once per process, each on its own connection (never a pooled one).
     ingest_concurrency: int = Field(default=2, ge=1)
 
-    openai_api_key: str | None = None
+    openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
     openai_model: str = "gpt-4o-mini"
     ai_cache_ttl_hours: int = 24
@@ -99,12 +102,16 @@ class Settings(BaseSettings):
         if self.app_env != "production":
             return self
         problems: list[str] = []
-        for env, value in (("SECRET_KEY", self.secret_key), ("JWT_SECRET_KEY", self.jwt_secret_key)):
+        secrets = (
+            ("SECRET_KEY", self.secret_key.get_secret_value()),
+            ("JWT_SECRET_KEY", self.jwt_secret_key.get_secret_value()),
+        )
+        for env, value in secrets:
             if value.lower() in _KNOWN_PLACEHOLDERS:
                 problems.append(f"{env} is the default placeholder; set a random value")
             elif len(value) < MIN_SECRET_LENGTH:
                 problems.append(f"{env} is shorter than {MIN_SECRET_LENGTH} characters")
-        if self.secret_key == self.jwt_secret_key:
+        if secrets[0][1] == secrets[1][1]:
             problems.append("JWT_SECRET_KEY must differ from SECRET_KEY")
         if self.debug:
             problems.append("DEBUG must be false")

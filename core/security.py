@@ -28,7 +28,8 @@ def pseudonym(settings: Settings, kind: str, value: str) -> str:
     """A stable keyed pseudonym (HMAC-SHA256 under SECRET_KEY) of a personal identifier the service
     keeps outside the database, such as an email or a client IP in a Redis rate-limit key: whoever
     reads Redis learns neither, and without the key cannot test a guess."""
-    digest = hmac.new(settings.secret_key.encode(), f"{kind}:{value}".encode(), hashlib.sha256)
+    key = settings.secret_key.get_secret_value().encode()
+    digest = hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256)
     return digest.hexdigest()[:32]
 
 
@@ -129,7 +130,9 @@ def create_token(
     }
     if family:
         payload["fam"] = family
-    return jwt.encode(payload, settings.jwt_secret_key, algorithm=settings.jwt_algorithm), claims
+    return jwt.encode(
+        payload, settings.jwt_secret_key.get_secret_value(), algorithm=settings.jwt_algorithm
+    ), claims
 
 
 def check_token_version(claims: TokenClaims, token_version: int) -> None:
@@ -149,7 +152,7 @@ def decode_token(settings: Settings, token: str, expected: TokenType) -> TokenCl
     try:
         payload = jwt.decode(
             token,
-            settings.jwt_secret_key,
+            settings.jwt_secret_key.get_secret_value(),
             algorithms=[settings.jwt_algorithm],
             options={"require": ["sub", "jti", "type", "iat", "exp"]},
         )

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+import httpx
 
 from core.config import Settings
 from core.domains import DOMAIN_KEYS
@@ -159,3 +160,15 @@ def generate_long_csv(path: Any, rows: int) -> None:
             )
             written += n
             start += n
+
+
+URL = "/api/v1/ingest/csv"
+HEADER = "wrestler,metric,recorded_at,value\n"
+
+
+async def post_csv(
+    client: httpx.AsyncClient, world: World, body: str, role: str = "admin", **params: object
+) -> httpx.Response:
+    headers = {**auth(world, role), "Content-Type": "text/csv"}
+    q = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in params.items()}
+    return await client.post(URL, content=body.encode(), headers=headers, params=q)

@@ -19,12 +19,12 @@ from db.connection import database_url
 from db.migrate import migrate
 from db.types import PgConn
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # Tests that write, delete whole series tables and run `wrestle` commands in a child process.
 DESTRUCTIVE_TESTS = [
-    "tests/test_refresh_after_commit.py",
-    "tests/test_ingest_cli.py::TestIngestCommand",
-    "tests/test_scores_endpoints.py::TestRecompute::test_section_losing_inputs_loses_score",
+    "tests/integration/test_refresh_after_commit.py",
+    "tests/integration/test_ingest_cli.py::TestIngestCommand",
+    "tests/integration/test_scores_endpoints.py::TestRecompute::test_section_losing_inputs_loses_score",
 ]
 FINGERPRINT = """
     SELECT (SELECT count(*) FROM body_composition_series), (SELECT sum(value) FROM body_composition_series),

@@ -10,6 +10,7 @@ import time
 import bcrypt
 import httpx
 import jwt
+from pydantic import SecretStr
 
 from core.config import Settings
 from core.security import create_token
@@ -271,7 +272,7 @@ class TestTokenAttacks:
     ) -> None:
         uid = await create_user(conn, "admin")
         token, _ = create_token(
-            settings.model_copy(update={"jwt_secret_key": "another-key-" * 4}),
+            settings.model_copy(update={"jwt_secret_key": SecretStr("another-key-" * 4)}),
             sub=str(uid),
             role="admin",
             type="access",

@@ -1,21 +1,17 @@
 """One reading of naive times (core.timezones): the Polars rule equals Python's zoneinfo (PEP 495,
-fold=0) across Tehran's daylight-saving days, and every entry point applies it."""
+fold=0) across Tehran's daylight-saving days (the CSV entry point is in
+tests/integration/test_time_entry_points.py)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-import httpx
 import polars as pl
 import pytest
 
-from core.config import Settings
 from core.timezones import as_utc
-from db.types import PgConn
 from ingest.normalize import parse_times
-from tests.ingest_fixtures import World, make_world, points
-from tests.test_ingest_csv import HEADER, post_csv
 
 TEHRAN = "Asia/Tehran"
 EDGES = [
@@ -41,23 +37,3 @@ def test_an_offset_wins() -> None:
     assert as_utc(aware, TEHRAN) == aware
     parsed = parse_times(pl.Series(["2021-03-22T00:00:00+00:00"]), calendar="auto", timezone=TEHRAN)
     assert parsed.to_list() == [aware]
-
-
-@pytest.fixture
-async def world(conn: PgConn, settings: Settings) -> World:
-    return await make_world(conn, settings)
-
-
-async def test_a_date_only_reading_on_a_missing_midnight_is_stored_at_the_first_instant_of_that_day(
-    client: httpx.AsyncClient, world: World, conn: PgConn
-) -> None:
-    """Before 2022 Tehran's clocks jumped at midnight: 2021-03-22 (Jalali 1400-01-02) began at 01:00
-    (+04:30), which is 2021-03-21 20:30 UTC."""
-    body = HEADER + "Ali Karimi,weight,2021-03-22,80\nAli Karimi,body_fat,1400/01/02,10\n"
-    rep = (await post_csv(client, world, body)).json()
-    assert (rep["rowsInserted"], rep["rowsRejected"]) == (2, 0), rep
-    first = datetime(2021, 3, 21, 20, 30, tzinfo=UTC)
-    assert [(p["key"], p["recorded_at"]) for p in await points(conn)] == [
-        ("body_fat", first),
-        ("weight", first),
-    ]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from api.app import create_app
 from core.config import Settings
@@ -16,11 +17,11 @@ from db.types import PgConn
 from demo.load import ACCOUNTS
 from tests.conftest import cli_env
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "app_env": "production",
-    "secret_key": "s" * 40,
-    "jwt_secret_key": "j" * 40,
+    "secret_key": SecretStr("s" * 40),
+    "jwt_secret_key": SecretStr("j" * 40),
     "cors_origins": ["https://dashboard.example.org"],
 }
 

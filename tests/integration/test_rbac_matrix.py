@@ -259,7 +259,9 @@ CASES = sorted(TABLE)
 class TestEveryRouteHasARule:
     def test_no_app_route_without_an_entry(self) -> None:
         missing = sorted(APP_ROUTES - set(TABLE))
-        assert not missing, f"routes without an access rule in tests/test_rbac_matrix.py TABLE: {missing}"
+        assert not missing, (
+            f"routes without an access rule in tests/integration/test_rbac_matrix.py TABLE: {missing}"
+        )
 
 
 async def _batch(conn: PgConn, owner: uuid.UUID) -> str:

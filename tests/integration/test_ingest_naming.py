@@ -10,8 +10,7 @@ import pytest
 
 from core.config import Settings
 from db.types import PgConn
-from tests.ingest_fixtures import World, assert_derived_consistent, make_world
-from tests.test_ingest_csv import post_csv
+from tests.ingest_fixtures import World, assert_derived_consistent, make_world, post_csv
 
 HEADER = "wrestler,metric,recorded_at,value,domain,unit\n"
 

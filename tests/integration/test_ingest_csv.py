@@ -9,23 +9,21 @@ import pytest
 
 from core.config import Settings
 from db.types import PgConn
-from tests.ingest_fixtures import World, assert_derived_consistent, auth, make_world, points
-
-URL = "/api/v1/ingest/csv"
-HEADER = "wrestler,metric,recorded_at,value\n"
+from tests.ingest_fixtures import (
+    HEADER,
+    URL,
+    World,
+    assert_derived_consistent,
+    auth,
+    make_world,
+    points,
+    post_csv,
+)
 
 
 @pytest.fixture
 async def world(conn: PgConn, settings: Settings) -> World:
     return await make_world(conn, settings)
-
-
-async def post_csv(
-    client: httpx.AsyncClient, world: World, body: str, role: str = "admin", **params: object
-) -> httpx.Response:
-    headers = {**auth(world, role), "Content-Type": "text/csv"}
-    q = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in params.items()}
-    return await client.post(URL, content=body.encode(), headers=headers, params=q)
 
 
 LONG = """wrestler,metric,recorded_at,value

@@ -34,4 +34,6 @@ class TestProductionSettings:
             Settings(**(GOOD | override))  # type: ignore[arg-type]
 
     def test_development_accepts_defaults(self) -> None:
-        assert Settings(app_env="development").jwt_secret_key == "change-this-in-production"
+        assert (
+            Settings(app_env="development").jwt_secret_key.get_secret_value() == "change-this-in-production"
+        )

@@ -133,4 +133,4 @@ class TestConcurrency:
 
 @pytest.fixture(autouse=True)
 def _cwd() -> None:
-    os.chdir(Path(__file__).resolve().parent.parent)
+    os.chdir(Path(__file__).resolve().parents[2])
