@@ -19,7 +19,8 @@ run: setup ## Start database and Redis, migrate, load demo data if empty, serve 
 	@$(WRESTLE) demo --if-empty
 	@$(WRESTLE) serve --host $(HOST) --port $(PORT)
 
-test: setup ## Lint, type-check and run the whole test suite (starts and stops what it needs)
+test: ## Lint, type-check and run the whole test suite (starts and stops what it needs)
+	@SETUP_FOR_TESTS=1 bash scripts/setup.sh
 	@bash scripts/test.sh
 
 bench: setup ## Run the benchmarks (WRESTLE_BENCH_10M=1 adds the 10-million-row stages)

@@ -6,14 +6,15 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import cast
+from typing import Any, cast
 
 import sentry_sdk
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 from redis.asyncio import Redis
 
-from api import routes
+from api import openapi, routes
 from api.errors import install_error_handlers
 from api.middleware import BodyLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
 from api.prometheus import ApiMetrics
@@ -30,6 +31,11 @@ from db.types import PgConn, PgPool
 from ingest.refresh import finish_after_commit
 
 log = get_logger("wrestle.app")
+API_DESCRIPTION = (
+    "Time-series analytics for wrestling teams. Conventions (names, dates and time zones, errors,"
+    " pagination, rate-limit headers, locale): docs/API.md in the repository. Authenticate with"
+    " POST /api/v1/auth/login and send `Authorization: Bearer <accessToken>`."
+)
 
 
 def init_sentry(settings: Settings) -> bool:
@@ -72,6 +78,10 @@ async def _bucket_timezone(pool: PgPool) -> str:
         return await series_sql.bucket_timezone(cast(PgConn, conn))
 
 
+def _without_docs(**kwargs: Any) -> FastAPI:
+    return FastAPI(**{**kwargs, "docs_url": None, "openapi_url": None})
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings)
@@ -106,10 +116,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await redis.aclose()
             await pool.close()
 
-    app = FastAPI(
+    # Swagger UI's assets are served by the service itself (fastapi-offline ships them): /docs works
+    # on a network that cannot reach a CDN. DOCS_ENABLED=false removes /docs and /openapi.json.
+    factory = FastAPIOffline if settings.docs_enabled else _without_docs
+    app = factory(
+        docs_url="/docs",
+        redoc_url=None,
         title=settings.app_name,
         version=VERSION,
+        description=API_DESCRIPTION,
         default_response_class=OrjsonResponse,
+        generate_unique_id_function=openapi.operation_id,
         lifespan=lifespan,
         debug=False,
         swagger_ui_parameters={"persistAuthorization": True},
@@ -136,4 +153,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     routes.include_all(app, settings)
+    openapi.install(app, settings.api_v1_prefix)
     return app

@@ -80,6 +80,18 @@ async def _query_timeout(request: Request, exc: Exception) -> OrjsonResponse:
     return await _app_error(request, error)
 
 
+async def _bad_text(request: Request, exc: Exception) -> OrjsonResponse:
+    """Text PostgreSQL cannot store (a NUL character): the client's input, a 422."""
+    return OrjsonResponse(
+        error_body(
+            "VALIDATION_ERROR",
+            "Text may not contain NUL (\\u0000) characters",
+            {"body": ["a text value contains a NUL character"]},
+        ),
+        status_code=422,
+    )
+
+
 async def _unhandled(request: Request, exc: Exception) -> OrjsonResponse:
     log.error("unhandled_exception", exc_info=exc, path=request.url.path)
     return OrjsonResponse(error_body("INTERNAL_ERROR", "An unexpected error occurred"), status_code=500)
@@ -90,5 +102,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(asyncpg.QueryCanceledError, _query_timeout)
+    app.add_exception_handler(asyncpg.CharacterNotInRepertoireError, _bad_text)
+    app.add_exception_handler(asyncpg.UntranslatableCharacterError, _bad_text)
     app.add_exception_handler(TimeoutError, _query_timeout)
     app.add_exception_handler(Exception, _unhandled)

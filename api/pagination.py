@@ -1,5 +1,5 @@
-"""One pagination convention for every list: `limit` (1–100, default 100) and `offset` (≥ 0, default
-0) query parameters; the total number of items is in the `X-Total-Count` response header."""
+"""One pagination convention for every list: `limit` (1–100, default 100) and `offset` (0–1,000,000,
+default 0) query parameters; the total number of items is in the `X-Total-Count` response header."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Response
 
 MAX_LIMIT = 100
+MAX_OFFSET = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Page:
 def page(
     response: Response,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page")] = MAX_LIMIT,
-    offset: Annotated[int, Query(ge=0, description="Items to skip")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip")] = 0,
 ) -> Page:
     return Page(limit, offset, response)
 

@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     openai_model: str = "gpt-4o-mini"
     ai_cache_ttl_hours: int = 24
 
+    # /docs (Swagger UI, served locally) and /openapi.json; switch off where they must not be public.
+    docs_enabled: bool = True
     cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:3000", "http://localhost:8080"]
     rate_limit_enabled: bool = True
     rate_limit_per_minute: int = Field(default=100, ge=1)

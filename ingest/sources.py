@@ -88,7 +88,15 @@ def sniff_separator(path: Path) -> str:
 
 
 def read_header(path: Path, separator: str) -> list[str]:
-    return pl.scan_csv(path, separator=separator, infer_schema=False, n_rows=0).collect_schema().names()
+    """The header's column names; HeaderError for a file with none (empty) or that is not CSV."""
+    try:
+        scan = pl.scan_csv(path, separator=separator, infer_schema=False, n_rows=0, encoding="utf8-lossy")
+        names = scan.collect_schema().names()
+    except (pl.exceptions.NoDataError, pl.exceptions.ComputeError) as exc:
+        raise HeaderError("the file is empty or is not CSV (no header row)") from exc
+    if not names:
+        raise HeaderError("the file is empty (no header row)")
+    return names
 
 
 def _role_of(header: list[str]) -> dict[str, str]:

@@ -15,6 +15,8 @@ if [ -f /etc/debian_version ]; then
   # uv comes from PyPI into a virtualenv (below) when it is not installed: that needs python3-venv.
   [ -x "$(bash scripts/uv-path.sh)" ] || wanted+=(python3-venv)
   if [ -n "$PG_MAJOR" ]; then wanted+=("postgresql-server-dev-$PG_MAJOR"); fi
+  # make test renders /docs in a real headless browser (tests/integration/test_docs_page.py).
+  if [ "${SETUP_FOR_TESTS:-0}" = 1 ]; then wanted+=(chromium); fi
   missing=()
   for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -12,6 +12,8 @@ from api.auth import Credentials, CurrentUser, OptionalUser, access_claims
 from api.connection import Conn
 from api.fields import IdText, Password
 from api.revocation import TokenPair, issue_pair, logout, rotate
+from api.schemas.accounts import LoginOut, Tokens, UserOut
+from api.schemas.common import Success, error_responses
 from api.state import AppState, State
 from api.wire import user_out
 from core.access import Role
@@ -59,7 +61,7 @@ async def _throttle_signup(state: AppState, request: Request) -> None:
         )
 
 
-@router.post("/signup", status_code=201)
+@router.post("/signup", status_code=201, response_model=UserOut, responses=error_responses(409))
 async def signup(
     body: SignupIn, request: Request, conn: Conn, state: State, caller: OptionalUser
 ) -> dict[str, Any]:
@@ -94,7 +96,7 @@ def _client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-@router.post("/login")
+@router.post("/login", response_model=LoginOut, responses=error_responses(401))
 async def login(body: LoginIn, request: Request, conn: Conn, state: State) -> dict[str, Any]:
     """Same answer and about the same time for an unknown email and a wrong password (a dummy bcrypt
     check runs when the email is unknown). Failures are throttled per email and per client IP."""
@@ -124,15 +126,15 @@ async def login(body: LoginIn, request: Request, conn: Conn, state: State) -> di
     return {**_tokens(pair), "user": user_out(row)}
 
 
-@router.post("/refresh")
+@router.post("/refresh", response_model=Tokens, responses=error_responses(401))
 async def refresh(body: RefreshIn, conn: Conn, state: State) -> dict[str, str]:
     """A new access token and a new refresh token; the presented refresh token is spent. Presenting a
     spent one again revokes its whole session (all tokens of the family)."""
     return _tokens(await rotate(state, conn, body.refreshToken))
 
 
-@router.post("/logout")
-async def logout_route(
+@router.post("/logout", response_model=Success)
+async def logout_session(
     body: RefreshIn, conn: Conn, state: State, credentials: Credentials
 ) -> dict[str, bool]:
     """Revokes the refresh token, its session and the presented access token. Idempotent."""
@@ -146,7 +148,7 @@ async def logout_route(
     return {"success": True}
 
 
-@router.get("/me")
+@router.get("/me", response_model=UserOut)
 async def me(user: CurrentUser, conn: Conn) -> dict[str, Any]:
     row = await users_sql.get_user(conn, user.id)
     assert row is not None

@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from redis.exceptions import RedisError
 
-from api.responses import OrjsonResponse
+from api.schemas.operations import Health, Ready
 from api.state import AppState, State
 from core.errors import ServiceUnavailable
 from core.version import VERSION
@@ -18,7 +18,7 @@ from core.version import VERSION
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/health")
+@router.get("/health", response_model=Health)
 async def health(state: State) -> dict[str, Any]:
     return {"status": "healthy", "app": state.settings.app_name, "version": VERSION}
 
@@ -48,7 +48,7 @@ async def _redis_check(state: AppState) -> str:
     return "ok"
 
 
-@router.get("/ready", response_class=OrjsonResponse)
+@router.get("/ready", response_model=Ready)
 async def ready(state: State) -> dict[str, Any]:
     """For load balancers: 503 only when this instance cannot serve, that is without its database.
     Redis is reported but does not decide: rate limits and caches fall back to the process while it
@@ -61,8 +61,17 @@ async def ready(state: State) -> dict[str, Any]:
     return {"status": "ready" if redis == "ok" else "degraded", **checks}
 
 
-@router.get("/metrics", include_in_schema=False)
-async def prometheus_metrics(state: State) -> Response:
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "Prometheus text exposition format (version 0.0.4)",
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+        }
+    },
+)
+async def metrics(state: State) -> Response:
     """Prometheus text format. Public like /health: it holds counts and latencies by route template,
     never ids or values (restrict it at the proxy if even that is too much)."""
     assert state.metrics is not None

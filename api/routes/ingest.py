@@ -20,6 +20,9 @@ from api.connection import Conn, PooledConn
 from api.fields import IdText, Label
 from api.pagination import PageDep
 from api.responses import OrjsonResponse
+from api.schemas.common import error_responses
+from api.schemas.ingest import Batch, BatchList, UndoneBatch
+from api.schemas.ingest import Report as ReportOut
 from api.state import AppState, SettingsDep, State
 from core.access import Principal
 from core.config import Settings
@@ -135,7 +138,28 @@ def answer(state: AppState, opts: Options, report: Report) -> OrjsonResponse:
     return OrjsonResponse(report.to_json())
 
 
-@router.post("/ingest/csv")
+@router.post(
+    "/ingest/csv",
+    name="ingest_csv",
+    response_model=ReportOut,
+    responses=error_responses(415),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "The CSV file: the body itself (text/csv), or the file part of a multipart form",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "required": ["file"],
+                    }
+                },
+            },
+        }
+    },
+)
 async def post_csv(
     request: Request,
     state: State,
@@ -182,7 +206,7 @@ class ReadingsBody(BaseModel):
     readings: list[Reading] = Field(max_length=MAX_READINGS)
 
 
-@router.post("/ingest/readings")
+@router.post("/ingest/readings", response_model=ReportOut, name="ingest_readings")
 async def post_readings(
     body: ReadingsBody,
     state: State,
@@ -197,7 +221,7 @@ async def post_readings(
     return answer(state, opts, report)
 
 
-@router.get("/ingest/batches")
+@router.get("/ingest/batches", response_model=BatchList)
 async def list_batches(
     conn: Conn,
     user: CurrentUser,
@@ -216,10 +240,14 @@ def _owner(user: Principal) -> UUID | None:
 
 
 def _batch_id(batch_id: str) -> int:
+    """A batch id is a positive bigint; anything else names no batch (404)."""
     try:
-        return int(batch_id)
+        bid = int(batch_id)
     except ValueError as exc:
         raise NotFound("Batch not found", {"batchId": batch_id}) from exc
+    if not 0 < bid < 2**63:
+        raise NotFound("Batch not found", {"batchId": batch_id})
+    return bid
 
 
 async def _visible_batch(conn: Conn, user: Principal, batch_id: str) -> Any:
@@ -229,12 +257,12 @@ async def _visible_batch(conn: Conn, user: Principal, batch_id: str) -> Any:
     return row
 
 
-@router.get("/ingest/batches/{batchId}")
+@router.get("/ingest/batches/{batchId}", response_model=Batch)
 async def get_batch(conn: Conn, user: CurrentUser, batchId: str) -> OrjsonResponse:
     return OrjsonResponse(batch_json(await _visible_batch(conn, user, batchId)))
 
 
-@router.delete("/ingest/batches/{batchId}")
+@router.delete("/ingest/batches/{batchId}", response_model=UndoneBatch, responses=error_responses(409))
 async def delete_batch(conn: PooledConn, user: CurrentUser, batchId: str) -> OrjsonResponse:
     """Undo a batch: the caller's own, or any for an admin."""
     row, deleted = await undo_batch(conn, _batch_id(batchId), _owner(user))

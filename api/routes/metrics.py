@@ -12,6 +12,8 @@ from pydantic import BaseModel, Field, model_validator
 from api.auth import AdminUser, CurrentUser
 from api.connection import Conn
 from api.responses import OrjsonResponse
+from api.schemas.catalog import CatalogOut, MetricOut
+from api.schemas.common import error_responses
 from core.domains import DOMAIN_KEYS
 from core.errors import Conflict, ValidationFailed
 from db import catalog as catalog_sql
@@ -23,8 +25,8 @@ router = APIRouter(tags=["metrics"])
 AcceptLanguage = Annotated[str | None, Header(alias="Accept-Language")]
 
 
-@router.get("/metrics")
-async def get_metrics(
+@router.get("/metrics", response_model=CatalogOut)
+async def list_metrics(
     conn: Conn, user: CurrentUser, accept_language: AcceptLanguage = None
 ) -> OrjsonResponse:
     """Every role may read the catalog: it describes metrics, not athletes."""
@@ -56,8 +58,8 @@ class MetricIn(BaseModel):
         return self
 
 
-@router.post("/metrics", status_code=201)
-async def post_metric(
+@router.post("/metrics", status_code=201, response_model=MetricOut, responses=error_responses(409))
+async def create_metric(
     conn: Conn, user: AdminUser, body: MetricIn, accept_language: AcceptLanguage = None
 ) -> OrjsonResponse:
     """A custom metric: ingest accepts it (by key or alias) from the next request on."""

@@ -1,33 +1,43 @@
-"""Routes: the six wrestler sections (EXISTING-API §4.3), generated from query.registry.
+"""Routes: the six wrestler sections (EXISTING-API §4.3), generated from query.registry by the small
+factories below, each with its typed request and response models (api.schemas.sections).
 
 GETs need the wrestler in the caller's scope. POSTs write through the validation of bulk ingest
 (ingest.values): catalog ranges and units, naive `recordedAt` read in DEFAULT_TIMEZONE, and its rule
 of who may write what (admins, the wrestler's coach, the athlete for self-reported domains only).
-A field the caller leaves out is not written.
+A field the caller leaves out is not written. Reads are serialised with orjson (they are the hot
+path); each sends exactly its declared model.
 """
 
-import re
-from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from datetime import UTC, datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Body, Header, Query
-from pydantic import BaseModel, Field, create_model, field_validator
+from fastapi import APIRouter, Header, Query
+from pydantic import BaseModel, Field
 
 from api.access import ScopeDep, WrestlerInScope
 from api.auth import CurrentUser
 from api.connection import Conn, PooledConn
 from api.responses import OrjsonResponse
+from api.schemas.common import Created, Success
+from api.schemas.scores import SectionScore
+from api.schemas.sections import (
+    CHART_MODELS,
+    INBODY_MODEL,
+    NAIVE_TIME,
+    OVERVIEW_MODEL,
+    POST_MODELS,
+    SNAPSHOT_MODELS,
+    Labelled,
+)
 from api.state import SettingsDep, State
-from core.errors import ValidationFailed
 from db import charts as charts_sql
 from db import scores as scores_sql
 from db import snapshots as snapshots_sql
 from ingest.validate import Actor
-from ingest.values import FieldValue, write_values
+from ingest.values import radar_values, section_time, section_values, write_values
 from query import sections as payloads
 from query.registry import (
     ACTIVATION,
-    BLOODWORK_STATUS_CODE,
     CHARTS,
     HR_ZONE_KEYS,
     PERFORMANCE_DAILY_EXTRA,
@@ -42,117 +52,31 @@ from query.registry import (
 
 router = APIRouter(prefix="/wrestlers/{wrestlerId}", tags=["sections"])
 
-Limit = Annotated[int, Query(ge=1, le=365)]
+Limit = Annotated[int, Query(ge=1, le=365, description="Days with data to return, latest last")]
 AcceptLanguage = Annotated[str | None, Header(alias="Accept-Language")]
 
 
-class Created(BaseModel):
-    success: bool = True
-    id: str
-
-
-class Success(BaseModel):
-    success: bool = True
-
-
-# --- POST bodies, one model per section, generated from the field declarations
-_PERCENT = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*%?\s*$")
-
-
-def parse_signed_percent(value: str) -> float:
-    m = _PERCENT.match(value)
-    if m is None:
-        raise ValueError("must look like '+8%', '-3%' or '0%'")
-    return float(m.group(1))
-
-
-def _body_model(section: Section) -> type[BaseModel]:
-    fields: dict[str, Any] = {}
-    for f in section.fields:
-        if f.codec == "signed_percent":
-            fields[f.wire] = (str, Field(max_length=20))
-        elif f.codec == "bloodwork_status":
-            fields[f.wire] = (Literal["optimal", "normal", "attention"] | None, None)
-        else:
-            typ: Any = int if f.codec == "int" else float
-            if not f.required:
-                typ = typ | None
-            # Ranges are the catalog's, checked by the ingest validator (one validation path).
-            fields[f.wire] = (typ, Field(... if f.required else None, allow_inf_nan=False))
-    if section.date_field:
-        fields[section.date_field] = (str, ...)
-    fields["recordedAt"] = (
-        datetime | None,
-        Field(None, description="ISO 8601; without an offset, wall-clock time in DEFAULT_TIMEZONE"),
-    )
-    validators: dict[str, Any] = {}
-    percent = [f.wire for f in section.fields if f.codec == "signed_percent"]
-    if percent:
-        validators["check_percent"] = field_validator(*percent)(
-            classmethod(lambda cls, v: (parse_signed_percent(v), v)[1])
-        )
-    name = "".join(p.capitalize() for p in section.path.split("-")) + "Post"
-    return create_model(name, __validators__=validators, **fields)
-
-
-def body_values(section: Section, body: BaseModel) -> list[FieldValue]:
-    """The value of every field present in the body (a field left out is not written)."""
-    data = body.model_dump()
-    out: list[FieldValue] = []
-    for f in section.fields:
-        v = data.get(f.wire)
-        if v is None:
-            continue
-        if f.codec == "signed_percent":
-            value = parse_signed_percent(v)
-        elif f.codec == "bloodwork_status":
-            value = BLOODWORK_STATUS_CODE[v]
-        else:
-            value = float(v)
-        out.append(FieldValue(f"body.{f.wire}", f.key, value))
-    return out
-
-
-def recorded_at(section: Section, body: BaseModel) -> str:
-    """`recordedAt` when given; bloodwork: noon of lastTestDate (local); else now. ISO 8601, naive
-    when the caller's was: the ingest validator reads naive times in DEFAULT_TIMEZONE."""
-    data = body.model_dump()
-    when = data.get("recordedAt")
-    if when is not None:
-        return str(when.isoformat())
-    if section.date_field:
-        raw = data[section.date_field]
-        try:
-            day = date.fromisoformat(raw)
-        except ValueError as exc:
-            raise ValidationFailed(
-                "Invalid date format", {f"body.{section.date_field}": ["Date must be in YYYY-MM-DD format"]}
-            ) from exc
-        return f"{day.isoformat()} 12:00:00"
-    return datetime.now(UTC).isoformat()
-
-
 def _register_post(section: Section) -> None:
-    model = _body_model(section)
+    Body = POST_MODELS[section.path]
 
     async def post_section(
         conn: PooledConn,
         user: CurrentUser,
         wrestler: WrestlerInScope,
         settings: SettingsDep,
-        body: Any = Body(),
+        body: Body,  # type: ignore[valid-type]  # the section's own model (FastAPI reads it)
     ) -> Created:
+        data = body.model_dump()  # type: ignore[attr-defined]
         batch_id = await write_values(
             conn,
             Actor.for_principal(user),
             wrestler["id"],
-            body_values(section, body),
-            recorded_at(section, body),
+            section_values(section, data),
+            section_time(section, data),
             timezone=settings.default_timezone,
         )
         return Created(id=str(batch_id))
 
-    post_section.__annotations__["body"] = model
     post_section.__name__ = f"post_{section.score_key}"
     router.post(f"/{section.path}", status_code=201, response_model=Created)(post_section)
 
@@ -163,7 +87,7 @@ def _register_score(section: Section) -> None:
         return OrjsonResponse(payloads.score_payload(section.score_key, dict(row) if row else None))
 
     get_score.__name__ = f"get_{section.score_key}_score"
-    router.get(f"/{section.path}/score")(get_score)
+    router.get(f"/{section.path}/score", response_model=SectionScore)(get_score)
 
 
 def _register_snapshot(section: Section) -> None:
@@ -174,7 +98,7 @@ def _register_snapshot(section: Section) -> None:
         return OrjsonResponse(payloads.section_payload(section.path, snap))
 
     get_section.__name__ = f"get_{section.score_key}"
-    router.get(f"/{section.path}")(get_section)
+    router.get(f"/{section.path}", response_model=SNAPSHOT_MODELS[section.path])(get_section)
 
 
 def _register_chart(path: str) -> None:
@@ -188,10 +112,10 @@ def _register_chart(path: str) -> None:
         return OrjsonResponse(payloads.chart_payload(template, daily, limit))
 
     get_chart.__name__ = "get_" + path.replace("-", "_").replace("/", "_")
-    router.get(f"/{path}")(get_chart)
+    router.get(f"/{path}", response_model=CHART_MODELS[path])(get_chart)
 
 
-@router.get("/overview")
+@router.get("/overview", response_model=OVERVIEW_MODEL)
 async def get_overview(conn: Conn, wrestler: WrestlerInScope, scope: ScopeDep) -> OrjsonResponse:
     snap, overall = await snapshots_sql.snapshots_and_overall(
         conn, scope, wrestler["id"], list(SECTIONS["overview"].keys), 2
@@ -199,7 +123,7 @@ async def get_overview(conn: Conn, wrestler: WrestlerInScope, scope: ScopeDep) -
     return OrjsonResponse(payloads.overview_payload(snap, overall))
 
 
-@router.get("/overview/chart")
+@router.get("/overview/chart", response_model=Labelled)
 async def get_overview_chart(
     conn: Conn, wrestler: WrestlerInScope, scope: ScopeDep, accept_language: AcceptLanguage = None
 ) -> OrjsonResponse:
@@ -210,13 +134,7 @@ async def get_overview_chart(
 class RadarPost(BaseModel):
     labels: list[str] = Field(min_length=1, max_length=len(RADAR_KEYS))
     values: list[float] = Field(min_length=1, max_length=len(RADAR_KEYS))
-    recordedAt: datetime | None = Field(
-        None, description="ISO 8601; without an offset, wall-clock time in DEFAULT_TIMEZONE"
-    )
-
-
-def _fold(label: str) -> str:
-    return re.sub(r"[\s\u200c_-]+", "", label.strip().lower())
+    recordedAt: datetime | None = Field(None, description=NAIVE_TIME)
 
 
 @router.post("/overview/chart", status_code=201, response_model=Success)
@@ -230,38 +148,26 @@ async def post_overview_chart(
 ) -> Success:
     """The radar values, all at one timestamp. A label is a radar metric's key, English or Persian
     name (case, spaces and ZWNJ ignored)."""
-    if len(body.labels) != len(body.values):
-        raise ValidationFailed("Labels and values must have the same length")
-    snap = await snapshots_sql.snapshots(conn, scope, wrestler["id"], list(RADAR_KEYS))
-    lookup: dict[str, str] = {}
-    for r in snap.iter_rows(named=True):
-        for alias in (r["key"], r["key"].removeprefix("radar_"), r["name_en"], r["name_fa"]):
-            lookup[_fold(alias)] = r["key"]
-    values: list[FieldValue] = []
-    for i, (label, value) in enumerate(zip(body.labels, body.values, strict=True)):
-        key = lookup.get(_fold(label))
-        if key is None:
-            raise ValidationFailed("Unknown radar label", {f"body.labels.{i}": [f"Unknown label '{label}'"]})
-        values.append(FieldValue(f"body.values.{i}", key, value))
+    names = await snapshots_sql.snapshots(conn, scope, wrestler["id"], list(RADAR_KEYS))
     when = body.recordedAt or datetime.now(UTC)
     await write_values(
         conn,
         Actor.for_principal(user),
         wrestler["id"],
-        values,
+        radar_values(names, body.labels, body.values),
         when.isoformat(),
         timezone=settings.default_timezone,
     )
     return Success()
 
 
-@router.get("/body-composition/inbody")
+@router.get("/body-composition/inbody", response_model=INBODY_MODEL)
 async def get_inbody(conn: Conn, wrestler: WrestlerInScope, scope: ScopeDep) -> OrjsonResponse:
     snap = await snapshots_sql.snapshots(conn, scope, wrestler["id"], list(SECTIONS["body-composition"].keys))
     return OrjsonResponse(payloads.inbody_payload(snap))
 
 
-@router.get("/supplements/charts")
+@router.get("/supplements/charts", response_model=CHART_MODELS["supplements/charts"])
 async def get_supplements_charts(
     conn: Conn,
     state: State,
@@ -286,7 +192,9 @@ async def get_supplements_charts(
     return OrjsonResponse(out)
 
 
-@router.get("/bodybuilding-performance/charts")
+@router.get(
+    "/bodybuilding-performance/charts", response_model=CHART_MODELS["bodybuilding-performance/charts"]
+)
 async def get_performance_charts(
     conn: Conn, state: State, wrestler: WrestlerInScope, scope: ScopeDep, limit: Limit = 30
 ) -> OrjsonResponse:

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query
 from api.access import ScopeDep, WrestlerInScope
 from api.connection import Conn
 from api.responses import OrjsonResponse
+from api.schemas.series import SeriesOut
 from api.state import SettingsDep
 from core.timezones import as_utc
 from db import series_reads as series_reads_sql
@@ -23,7 +24,7 @@ DEFAULT_RANGE = timedelta(days=30)
 NAIVE = "ISO 8601; without an offset, wall-clock time in DEFAULT_TIMEZONE"
 
 
-@router.get("/series")
+@router.get("/series", response_model=SeriesOut)
 async def get_series(
     conn: Conn,
     settings: SettingsDep,

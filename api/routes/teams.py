@@ -14,6 +14,8 @@ from api.access import ScopeDep, TeamForAdmin, TeamInScope
 from api.auth import AdminUser, StaffUser
 from api.connection import Conn
 from api.pagination import PageDep
+from api.schemas.common import Success
+from api.schemas.people import TeamList, TeamOut
 from api.wire import iso_utc
 from db import teams as teams_sql
 
@@ -35,7 +37,7 @@ def team_out(row: asyncpg.Record, total_athletes: int | None = None) -> dict[str
     return out
 
 
-@router.get("")
+@router.get("", response_model=TeamList)
 async def list_teams(
     user: StaffUser,
     scope: ScopeDep,
@@ -48,24 +50,24 @@ async def list_teams(
     return {"teams": [team_out(r, r["total_athletes"]) for r in rows]}
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=TeamOut)
 async def create_team(admin: AdminUser, conn: Conn, body: TeamCreate) -> dict[str, Any]:
     return team_out(await teams_sql.insert_team(conn, body.name))
 
 
-@router.get("/{teamId}")
+@router.get("/{teamId}", response_model=TeamOut)
 async def get_team(team: TeamInScope, scope: ScopeDep, conn: Conn) -> dict[str, Any]:
     return team_out(team, await teams_sql.count_athletes(conn, scope, team["id"]))
 
 
-@router.put("/{teamId}")
+@router.put("/{teamId}", response_model=Success)
 async def update_team(team: TeamForAdmin, conn: Conn, body: TeamUpdate) -> dict[str, bool]:
     if body.name is not None:
         await teams_sql.rename_team(conn, team["id"], body.name)
     return {"success": True}
 
 
-@router.delete("/{teamId}")
+@router.delete("/{teamId}", response_model=Success)
 async def delete_team(team: TeamForAdmin, conn: Conn) -> dict[str, bool]:
     """The team's wrestlers and coaches stay, without a team."""
     await teams_sql.delete_team(conn, team["id"])

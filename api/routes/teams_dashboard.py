@@ -12,20 +12,21 @@ from api.access import ScopeDep, TeamInScope
 from api.connection import Conn
 from api.pagination import PageDep
 from api.responses import OrjsonResponse
+from api.schemas.people import TeamAthletes, TeamStats
 from db import team_board as team_board_sql
 from query.team_view import TRAINING_WINDOW_WEEKS, athletes_payload, stats_payload
 
 router = APIRouter(prefix="/teams/{teamId}", tags=["teams"])
 
 
-@router.get("/stats")
+@router.get("/stats", response_model=TeamStats)
 async def get_team_stats(conn: Conn, team: TeamInScope, scope: ScopeDep) -> OrjsonResponse:
     row = await team_board_sql.team_stats(conn, scope, team["id"])
     assert row is not None  # the team is in scope
     return OrjsonResponse(stats_payload(dict(row)))
 
 
-@router.get("/athletes")
+@router.get("/athletes", response_model=TeamAthletes)
 async def get_team_athletes(
     conn: Conn,
     team: TeamInScope,

@@ -13,6 +13,8 @@ from api.access import ScopeDep, WrestlerInScope
 from api.connection import Conn
 from api.fields import Notes
 from api.responses import OrjsonResponse
+from api.schemas.common import Success
+from api.schemas.training import Calendar, Program
 from core.errors import ValidationFailed
 from db import training as training_sql
 from query.training import block_rows, calendar_payload, program_payload
@@ -40,7 +42,7 @@ class ProgramIn(BaseModel):
     exercises: list[ExerciseIn] = Field(default_factory=list, max_length=100)
 
 
-@router.get("/training-program")
+@router.get("/training-program", response_model=Program)
 async def get_training_program(conn: Conn, wrestler: WrestlerInScope, scope: ScopeDep) -> OrjsonResponse:
     """Today's program (today in the bucket time zone)."""
     today = await training_sql.local_today(conn)
@@ -48,7 +50,7 @@ async def get_training_program(conn: Conn, wrestler: WrestlerInScope, scope: Sco
     return OrjsonResponse(program_payload(today, dict(row) if row else None))
 
 
-@router.post("/training-program")
+@router.post("/training-program", response_model=Success)
 async def post_training_program(
     conn: Conn, wrestler: WrestlerInScope, scope: ScopeDep, body: ProgramIn
 ) -> dict[str, bool]:
@@ -78,7 +80,7 @@ async def post_training_program(
     return {"success": True}
 
 
-@router.get("/calendar")
+@router.get("/calendar", response_model=Calendar)
 async def get_calendar(
     conn: Conn,
     wrestler: WrestlerInScope,

@@ -15,6 +15,8 @@ from api.auth import AdminUser
 from api.connection import Conn
 from api.fields import IdText, Password
 from api.pagination import PageDep
+from api.schemas.accounts import UserList, UserOut
+from api.schemas.common import Success, error_responses
 from api.state import SettingsDep
 from api.wire import user_out
 from core.access import Role
@@ -46,7 +48,7 @@ class UserUpdate(BaseModel):
     password: Password | None = None
 
 
-@router.get("")
+@router.get("", response_model=UserList)
 async def list_users(
     admin: AdminUser,
     conn: Conn,
@@ -57,7 +59,7 @@ async def list_users(
     return {"users": [user_out(r) for r in rows]}
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=UserOut, responses=error_responses(409))
 async def create_user(
     admin: AdminUser, conn: Conn, settings: SettingsDep, body: UserCreate
 ) -> dict[str, Any]:
@@ -81,12 +83,12 @@ async def _existing(conn: PgConn, user_id: str) -> asyncpg.Record:
     return row
 
 
-@router.get("/{userId}")
+@router.get("/{userId}", response_model=UserOut)
 async def get_user(admin: AdminUser, conn: Conn, userId: str) -> dict[str, Any]:
     return user_out(await _existing(conn, userId))
 
 
-@router.put("/{userId}")
+@router.put("/{userId}", response_model=UserOut, responses=error_responses(409))
 async def update_user(
     admin: AdminUser,
     conn: Conn,
@@ -121,7 +123,7 @@ async def update_user(
     return user_out(updated)
 
 
-@router.delete("/{userId}")
+@router.delete("/{userId}", response_model=Success, responses=error_responses(409))
 async def delete_user(admin: AdminUser, conn: Conn, userId: str) -> dict[str, bool]:
     row = await _existing(conn, userId)
     if row["role"] == "admin" and not row["disabled"] and await users_sql.count_active_admins(conn) <= 1:

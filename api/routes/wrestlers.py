@@ -15,6 +15,8 @@ from api.auth import StaffUser
 from api.connection import Conn, PooledConn
 from api.fields import IdText
 from api.pagination import PageDep
+from api.schemas.common import Success
+from api.schemas.people import WrestlerList, WrestlerOut
 from api.wire import id_or_none, iso_utc
 from core.errors import Forbidden, ValidationFailed
 from db import teams as teams_sql
@@ -73,7 +75,7 @@ async def _team(conn: PgConn, team_id: str | None) -> UUID | None:
     return tid
 
 
-@router.get("")
+@router.get("", response_model=WrestlerList)
 async def list_wrestlers(
     conn: Conn,
     scope: ScopeDep,
@@ -85,7 +87,7 @@ async def list_wrestlers(
     return {"wrestlers": [wrestler_out(r) for r in rows]}
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=WrestlerOut)
 async def create_wrestler(
     user: StaffUser, scope: ScopeDep, conn: Conn, body: WrestlerCreate
 ) -> dict[str, Any]:
@@ -112,12 +114,12 @@ async def create_wrestler(
     return wrestler_out(row)
 
 
-@router.get("/{wrestlerId}")
+@router.get("/{wrestlerId}", response_model=WrestlerOut)
 async def get_wrestler(wrestler: WrestlerInScope) -> dict[str, Any]:
     return wrestler_out(wrestler)
 
 
-@router.put("/{wrestlerId}")
+@router.put("/{wrestlerId}", response_model=Success)
 async def update_wrestler(
     wrestler: WrestlerForStaffWrite, user: StaffUser, scope: ScopeDep, conn: Conn, body: WrestlerUpdate
 ) -> dict[str, bool]:
@@ -139,7 +141,7 @@ async def update_wrestler(
     return {"success": True}
 
 
-@router.delete("/{wrestlerId}")
+@router.delete("/{wrestlerId}", response_model=Success)
 async def delete_wrestler(
     wrestler: WrestlerForStaffWrite, scope: ScopeDep, conn: PooledConn
 ) -> dict[str, bool]:

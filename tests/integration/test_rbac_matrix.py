@@ -245,7 +245,9 @@ def app_routes() -> set[tuple[str, str]]:
     app = create_app(base_settings())
     out: set[tuple[str, str]] = set()
     for rc in iter_route_contexts(app.routes):
-        if isinstance(rc.original_route, APIRoute) and rc.path_format:
+        # Swagger UI's own pages (/docs) are not part of the API: they are not in the schema.
+        route = rc.original_route
+        if isinstance(route, APIRoute) and route.include_in_schema and rc.path_format:
             if rc.path_format.startswith("/api/v1/ai/"):
                 continue
             out |= {(m, rc.path_format) for m in (rc.methods or ()) if m != "HEAD"}

@@ -1,0 +1,21 @@
+"""Health and readiness."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from api.schemas.base import Wire
+
+Check = Literal["ok", "timeout", "unreachable", "error"]
+
+
+class Health(Wire):
+    status: Literal["healthy"]
+    app: str
+    version: str
+
+
+class Ready(Wire):
+    status: Literal["ready", "degraded"]
+    database: Check
+    redis: Check
