@@ -1,4 +1,4 @@
-"""Rate limits (API.md §4) with the `limits` library: fixed windows counted in Redis, shared by every
+"""Rate limits (docs/API.md §7) with the `limits` library: fixed windows counted in Redis, shared by every
 worker, and counted in process while Redis is unreachable (fail open to a local count, never to "no
 limit"). The middleware applies the per-caller limits; the login route uses the failure throttle."""
 

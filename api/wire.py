@@ -10,7 +10,7 @@ import asyncpg
 
 
 def iso_utc(value: datetime) -> str:
-    """A timestamp on the wire: UTC, whole seconds, `Z` (EXISTING-API §0 createdAt)."""
+    """A timestamp on the wire: UTC, whole seconds, `Z` (docs/API.md §2)."""
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -1,4 +1,4 @@
-"""HTTP latency of the dashboard read endpoints against a floor (issue 5, "Speed").
+"""HTTP latency of the dashboard read endpoints against a floor.
 
 What it guards: over real uvicorn servers on loopback, the median latency of
   GET /wrestlers/{id}/body-composition/trends?limit=365, /bloodwork/charts?limit=365,

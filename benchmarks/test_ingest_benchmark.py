@@ -1,4 +1,4 @@
-"""Guards the bulk-ingest throughput and memory of `wrestle ingest` (issue 4).
+"""Guards the bulk-ingest throughput and memory of `wrestle ingest`.
 
 On one generated long CSV of 1,000,000 rows and an empty database it measures, in one run:
 (a) psql `\\copy` of the file straight into a hypertable with the same indexes as a series table

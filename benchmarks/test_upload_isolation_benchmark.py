@@ -1,4 +1,4 @@
-"""A large upload does not hold up other users (issue 10, "Bounded requests").
+"""A large upload does not hold up other users.
 
 What it guards: while a coach's 200 MiB CSV upload is streamed and ingested by a real uvicorn
 server, a chart read of another wrestler (GET …/body-composition/trends?limit=365) answers within a

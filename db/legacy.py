@@ -1,4 +1,4 @@
-"""SQL on a legacy Fittechno database (EXISTING-API.md §6.4, read only) and the upsert of its
+"""SQL on a legacy Fittechno database (read only) and the upsert of its
 athletes as wrestlers of ours."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Importing a legacy Fittechno database: read the legacy Fittechno tables (EXISTING-API.md §6.4) and
+"""Importing a legacy Fittechno database: read the legacy Fittechno measurement tables (LEGACY_TABLES) and
 ingest them through the normal ingest path as one batch.
 
 Each measurement row becomes a reading: the wrestler is the legacy athlete (created once, with

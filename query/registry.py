@@ -30,7 +30,7 @@ class Field:
 
 @dataclass(frozen=True)
 class StatusRule:
-    """Status label of a value: scaled value ≥ good → good, ≥ warning → warning, else bad (§5.2)."""
+    """Status label of a value: scaled value ≥ good → good, ≥ warning → warning, else bad (docs/API.md §9)."""
 
     good: float
     warning: float
@@ -58,9 +58,9 @@ class Section:
     score_key: str  # section_scores.section_key (a domain's `section`, core.domains)
     wire: str  # its camelCase name (the overall score's drivers)
     domains_key: str  # its key in GET /scores/domains
-    overall_weight: float  # its weight in the overall score (§5.4)
+    overall_weight: float  # its weight in the overall score
     fields: tuple[Field, ...]
-    inputs: tuple[ScoreInput, ...]  # its score formula (§5.3)
+    inputs: tuple[ScoreInput, ...]  # its score formula
     date_field: str | None = None  # a body date that stands for recordedAt (bloodwork lastTestDate)
 
     @property
@@ -72,7 +72,7 @@ class Section:
         return BY_SECTION[self.score_key].key
 
 
-# --- score formulas' building blocks (EXISTING-API §5.3)
+# --- score formulas' building blocks (docs/API.md §9)
 def _clip_hi(e: pl.Expr) -> pl.Expr:
     return e.clip(upper_bound=100.0)  # null stays null (min_horizontal would drop it)
 
@@ -99,7 +99,7 @@ SECTIONS: dict[str, Section] = {
             "overview",
             "overview",
             wire="overview",
-            domains_key="endurance",  # §5.4: endurance uses the overview score as its proxy
+            domains_key="endurance",  # endurance uses the overview score as its proxy
             overall_weight=0.15,
             fields=(
                 Field("overallScore", "overall_score"),

@@ -1,4 +1,4 @@
-"""Payloads of the score endpoints (EXISTING-API §4.6) from stored scores."""
+"""Payloads of the score endpoints (docs/API.md §9) from stored scores."""
 
 from __future__ import annotations
 

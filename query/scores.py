@@ -1,9 +1,9 @@
-"""Section scores, the overall score and their drivers (EXISTING-API §5.3–5.4), as pure Polars
+"""Section scores, the overall score and their drivers (docs/API.md §9), as pure Polars
 functions: snapshot values in, score rows and driver rows out. No database access here.
 
 Decisions where the reference is silent:
 - a section with some inputs missing is scored over the inputs present, weights renormalised (the
-  rule §5.4 applies to the overall score); a section with none has no score;
+  rule the overall score applies too); a section with none has no score;
 - a driver's impact is '+' when its normalised value is at least the section score (it pulls the
   score up), '-' otherwise; its weight is the renormalised weight, its contribution weight × value;
 - the overall score's drivers are the present sections (metric = camelCase section name);
@@ -43,7 +43,7 @@ DRIVER_SCHEMA: dict[str, Any] = {
 
 
 def grade(score: float) -> str:
-    """§5.1, applied to the unrounded score."""
+    """≥ 80 good, ≥ 60 warning, else bad, on the unrounded score (docs/API.md §9)."""
     return "good" if score >= 80 else "warning" if score >= 60 else "bad"
 
 
@@ -131,7 +131,7 @@ def section_scores(inputs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 def overall_scores(sections: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Section scores (SCORE_SCHEMA) → the overall score per wrestler, renormalised over the
-    sections present (§5.4), with one driver per section."""
+    sections present, with one driver per section."""
     weights = pl.DataFrame(
         {"section": list(OVERALL_WEIGHTS), "weight": list(OVERALL_WEIGHTS.values())},
         schema={"section": pl.String, "weight": pl.Float64},

@@ -1,4 +1,4 @@
-"""Payloads of the section endpoints (EXISTING-API §4.3) as pure functions: frames in, dicts out.
+"""Payloads of the section endpoints as pure functions: frames in, dicts out.
 
 Decisions where the contract is silent:
 - no data → null values and empty arrays, never the old defaults (zeros, a constant stack);
@@ -101,7 +101,7 @@ def section_payload(path: str, snap: pl.DataFrame) -> dict[str, Any]:
 
 def overview_payload(snap: pl.DataFrame, overall: list[float]) -> dict[str, Any]:
     """GET /overview; `overall` = the latest stored overall scores, newest first. overallScore is the
-    computed overall score (API.md §2), its delta the change since the previous computed one."""
+    computed overall score (docs/API.md §9), its delta the change since the previous computed one."""
     section = SECTIONS["overview"]
     rows = _by_key(snap)
     metrics: dict[str, Any] = {}
@@ -251,7 +251,7 @@ def stack_payload(stack: pl.DataFrame, locale: Locale) -> dict[str, Any]:
 
 
 def score_payload(section: str, row: dict[str, Any] | None) -> dict[str, Any]:
-    """SectionScore; a section without a stored score answers nulls (API.md §2)."""
+    """SectionScore; a section without a stored score answers nulls (docs/API.md §9)."""
     if row is None:
         return {"section": section, "score": None, "grade": None, "lastUpdated": None}
     return {

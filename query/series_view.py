@@ -1,4 +1,4 @@
-"""The generic series endpoint (API.md §4): guard rails and payload, pure functions."""
+"""The generic series endpoint: guard rails and payload, pure functions."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Payloads of the team board (EXISTING-API §4.5 stats and athletes)."""
+"""Payloads of the team board (stats and athletes)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Routes: signup, login, refresh (rotating), logout, me (EXISTING-API §4.1, API.md §3.3–3.4)."""
+"""Routes: signup, login, refresh (rotating), logout, me (docs/API.md §4)."""
 
 from __future__ import annotations
 

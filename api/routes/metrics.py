@@ -1,4 +1,4 @@
-"""Routes: the metric catalog (API.md §4), display names in the caller's locale; admins add custom
+"""Routes: the metric catalog, display names in the caller's locale; admins add custom
 metrics."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Routes: overall score, domain scores and the explanation (EXISTING-API §4.6), from the stored
+"""Routes: overall score, domain scores and the explanation (docs/API.md §9), from the stored
 scores that the write path computes (query.score_refresh)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Routes: the six wrestler sections (EXISTING-API §4.3), generated from query.registry by the small
+"""Routes: the six wrestler sections, generated from query.registry by the small
 factories below, each with its typed request and response models (api.schemas.sections).
 
 GETs need the wrestler in the caller's scope. POSTs write through the validation of bulk ingest

@@ -1,4 +1,4 @@
-"""Routes: the generic series endpoint (API.md §4): raw points or day/week/month buckets, the
+"""Routes: the generic series endpoint: raw points or day/week/month buckets, the
 buckets read from the daily aggregates."""
 
 from __future__ import annotations

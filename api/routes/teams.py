@@ -1,4 +1,4 @@
-"""Routes: teams (EXISTING-API §4.5 writes, plus GET /teams and GET /teams/{teamId}). Admins see and
+"""Routes: teams (writes, GET /teams and GET /teams/{teamId}). Admins see and
 manage every team; a coach sees their own team; athletes have no team access. The team board
 (/teams/{teamId}/stats and /athletes) lives in teams_dashboard.py."""
 

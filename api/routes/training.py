@@ -1,5 +1,5 @@
-"""Routes: training program (today / replace for a date) and the monthly calendar (EXISTING-API §4.4,
-fixed as API.md §3.7: a re-POST replaces the program, every set is kept as sent)."""
+"""Routes: training program (today / replace for a date) and the monthly calendar: a re-POST
+replaces the program, every set is kept as sent."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Routes: wrestlers CRUD (EXISTING-API §4.2). Reads are scoped in SQL; writes need admin or the
+"""Routes: wrestlers CRUD. Reads are scoped in SQL; writes need admin or the
 coach of the wrestler's team; a coach creates wrestlers in their own team only."""
 
 from __future__ import annotations

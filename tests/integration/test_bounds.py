@@ -1,4 +1,4 @@
-"""Bounded requests (issue 10, item 7): every limit is refused with its code and a message naming
+"""Bounded requests: every limit is refused with its code and a message naming
 it; malformed bodies are a 4xx in the error format, never a 500; a CSV upload never holds one of
 the API's pooled connections while it runs."""
 

@@ -1,5 +1,5 @@
 """Concurrent writers of one wrestler: every request succeeds, and afterwards every daily row,
-snapshot and score equals a recomputation from the raw rows (issue 10, item 1). And the
+snapshot and score equals a recomputation from the raw rows. And the
 continuous-aggregate queue drain never drops a range that committed while it refreshed."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`wrestle import-legacy`: legacy Fittechno tables (EXISTING-API.md §6.4) in a schema of the test
+"""`wrestle import-legacy`: legacy Fittechno tables in a schema of the test
 database, imported through the ingest path."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The access matrix: every route of the app × every kind of caller, with the exact status.
 
-The table below declares, for every route of the contract (EXISTING-API §4.1–4.6 and the API.md §4
-additions; AI routes excluded), which access rule it follows. `TestEveryRouteHasARule` collects the
+The table below declares, for every route the app serves (AI
+routes excluded), which access rule it follows. `TestEveryRouteHasARule` collects the
 app's own routes, so a route added without an entry here fails; an entry whose route the app does
 not serve (yet) is skipped. Each route runs in a fresh database with the world of tests.helpers
 (team A: coach_a, W1 ← athlete, W2 ← athlete2; team B: coach_b, W3; a teamless coach; an admin).
@@ -160,7 +160,7 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", "/health"): Rule("public"),
     ("GET", "/ready"): Rule("public"),
     ("GET", "/metrics"): Rule("public"),  # Prometheus
-    # auth (§4.1 + /me)
+    # auth
     ("POST", "/api/v1/auth/signup"): Rule("signup", 201, _signup_body),
     ("POST", "/api/v1/auth/login"): Rule("public", 200, _login_body),
     ("POST", "/api/v1/auth/refresh"): Rule("public", 200, _fresh_refresh),
@@ -172,7 +172,7 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/users/{userId}"): Rule("admin"),
     ("PUT", "/api/v1/users/{userId}"): Rule("admin", 200, const({"name": "Renamed"})),
     ("DELETE", "/api/v1/users/{userId}"): Rule("admin", destructive=True),
-    # wrestlers (§4.2)
+    # wrestlers
     ("GET", "/api/v1/wrestlers"): Rule("authenticated"),
     ("POST", "/api/v1/wrestlers"): Rule(
         "staff-with-team", 201, const({"nameFa": "تازه", "nameEn": "Fresh", "weightClass": 74})
@@ -180,7 +180,7 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", WRESTLER): Rule("wrestler-read"),
     ("PUT", WRESTLER): Rule("wrestler-write-staff", 200, const({"nameEn": "Renamed"})),
     ("DELETE", WRESTLER): Rule("wrestler-write-staff", destructive=True),
-    # sections (§4.3)
+    # sections
     ("POST", WRESTLER + "/overview/chart"): Rule(
         "wrestler-write-staff", 201, const({"labels": ["chest"], "values": [80]})
     ),
@@ -191,17 +191,17 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", WRESTLER + "/recovery/charts"): Rule("wrestler-read"),
     ("GET", WRESTLER + "/supplements/charts"): Rule("wrestler-read"),
     ("GET", WRESTLER + "/bodybuilding-performance/charts"): Rule("wrestler-read"),
-    # training (§4.4)
+    # training
     ("GET", WRESTLER + "/training-program"): Rule("wrestler-read"),
     ("POST", WRESTLER + "/training-program"): Rule(
         "wrestler-write-self-reported", 200, const({"date": "2026-01-05"})
     ),
     ("GET", WRESTLER + "/calendar"): Rule("wrestler-read"),
-    # scores (§4.6)
+    # scores
     ("GET", WRESTLER + "/scores/overall"): Rule("wrestler-read"),
     ("GET", WRESTLER + "/scores/domains"): Rule("wrestler-read"),
     ("GET", WRESTLER + "/scores/explanation"): Rule("wrestler-read"),
-    # series, catalog, ingest (API.md §4)
+    # series, catalog, ingest
     ("GET", WRESTLER + "/series"): Rule("wrestler-read", query="?metric=weight"),
     ("GET", "/api/v1/metrics"): Rule("authenticated"),
     ("POST", "/api/v1/metrics"): Rule(
@@ -219,7 +219,7 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/ingest/batches"): Rule("authenticated"),
     ("GET", "/api/v1/ingest/batches/{batchId}"): Rule("batch-owner"),
     ("DELETE", "/api/v1/ingest/batches/{batchId}"): Rule("batch-owner", destructive=True),
-    # teams (§4.5 + GET /teams, GET /teams/{teamId})
+    # teams
     ("GET", "/api/v1/teams"): Rule("staff"),
     ("POST", "/api/v1/teams"): Rule("admin", 201, const({"name": "New team"})),
     ("GET", "/api/v1/teams/{teamId}"): Rule("team-read"),

@@ -1,4 +1,4 @@
-"""Scope in SQL, defence in depth (issue 10, item 3): every function of db/ that reads or writes
+"""Scope in SQL, defence in depth: every function of db/ that reads or writes
 athlete data takes the caller's scope and applies it in its statement. The functions are discovered:
 a new one on athlete data without a `scope` parameter fails the first test until it has one (or is
 listed below with the reason it holds no athlete data); every scoped one is called here with scopes

@@ -1,4 +1,4 @@
-"""Score endpoints (EXISTING-API §4.6) and the recompute on the write path."""
+"""Score endpoints and the recompute on the write path."""
 
 from __future__ import annotations
 

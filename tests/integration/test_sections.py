@@ -1,4 +1,4 @@
-"""The six section endpoints (EXISTING-API §4.3): shapes, values from a small known dataset, empty
+"""The six section endpoints: shapes, values from a small known dataset, empty
 states and access rules."""
 
 from __future__ import annotations

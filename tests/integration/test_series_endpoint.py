@@ -1,4 +1,4 @@
-"""GET /wrestlers/{id}/series (API.md §4): raw and bucketed points, aggregates, guard rails."""
+"""GET /wrestlers/{id}/series: raw and bucketed points, aggregates, guard rails."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Revocations that last (issue 10, item 2): a family revoked after a reuse or a logout stays
+"""Revocations that last: a family revoked after a reuse or a logout stays
 revoked once the presented token has expired, and an admin's change of a user's password, role,
 link or disabled flag ends that user's sessions on every app instance. Anonymous signup is
 throttled per client IP."""

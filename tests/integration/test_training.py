@@ -1,4 +1,4 @@
-"""Training program and calendar (EXISTING-API §4.4, fixed as API.md §3.7)."""
+"""Training program and calendar: a re-POST replaces the day's program, every set is kept as sent."""
 
 from __future__ import annotations
 

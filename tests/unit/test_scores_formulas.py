@@ -1,4 +1,4 @@
-"""The score formulas of EXISTING-API §5.3 against their reference vectors (pure Polars, no database)."""
+"""The score formulas of query/registry.py against their reference vectors (pure Polars, no database)."""
 
 from __future__ import annotations
 
