@@ -53,3 +53,23 @@ def test_route_modules_do_not_import_each_other() -> None:
         if name.startswith("api.routes")
     ]
     assert not wrong, wrong
+
+
+ACCESS_ERRORS = {"Forbidden", "NotFound", "NotAuthenticated", "InvalidToken", "TokenExpired"}
+
+
+def test_db_returns_rows_and_raises_no_access_errors() -> None:
+    """Access is decided above db/ (api/access.py); db/ applies scopes in SQL and returns rows or None."""
+    wrong: list[str] = []
+    for path in sorted((ROOT / "db").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "core.errors":
+                wrong += [
+                    f"{path.relative_to(ROOT)} imports {a.name}"
+                    for a in node.names
+                    if a.name in ACCESS_ERRORS
+                ]
+            elif isinstance(node, ast.Name) and node.id in ACCESS_ERRORS:
+                wrong.append(f"{path.relative_to(ROOT)}:{node.lineno} uses {node.id}")
+    assert not wrong, wrong
