@@ -57,6 +57,15 @@ async def _path_wrestler_row(
     return check_wrestler(scope, wid, row)
 
 
+async def wrestler_row(conn: PgConn, scope: Scope, wrestler_id: str) -> asyncpg.Record:
+    """Read access to a wrestler named in a request body (the AI routes): 404 unknown, 403 out of scope."""
+    wid = parse_id(wrestler_id)
+    row = await wrestlers_sql.get_wrestler(conn, scope, wid)
+    if row is None and await wrestlers_sql.wrestler_exists(conn, wid):
+        raise Forbidden("You do not have access to this wrestler", {"wrestlerId": wrestler_id})
+    return check_wrestler(scope, wid, row)
+
+
 def check_wrestler(scope: Scope, wrestler_id: UUID, row: asyncpg.Record | None) -> asyncpg.Record:
     """The wrestler's row if the scope may see it: 404 when it does not exist (for everyone), else 403."""
     if row is None:

@@ -14,6 +14,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 from redis.asyncio import Redis
 
+from ai.adapter import create_adapter
+from ai.metrics import AIMetrics
+from ai.service import AIService
 from api import openapi, routes
 from api.errors import install_error_handlers
 from api.middleware import BodyLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
@@ -92,14 +95,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool = await create_pool(settings)
         redis = Redis.from_url(redis_url(settings), socket_timeout=0.5, socket_connect_timeout=0.5)
+        bucket_timezone = await _bucket_timezone(pool)
+        adapter = create_adapter(settings)
         state = AppState(
             settings=settings,
             pool=pool,
             redis=redis,
             limits=RateLimits(settings, redis),
             metrics=metrics,
-            bucket_timezone=await _bucket_timezone(pool),
+            bucket_timezone=bucket_timezone,
             upload_slots=asyncio.Semaphore(settings.ingest_concurrency),
+            ai=AIService(settings, redis, adapter, AIMetrics(metrics.registry), bucket_timezone),
         )
         app.state.wrestle = state
         jobs = [
@@ -113,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 job.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await job
+            await adapter.aclose()
             await redis.aclose()
             await pool.close()
 

@@ -13,6 +13,7 @@ from core.config import Settings
 from db.types import PgPool
 
 if TYPE_CHECKING:
+    from ai.service import AIService
     from api.prometheus import ApiMetrics
     from api.ratelimit import RateLimits
 
@@ -28,6 +29,7 @@ class AppState:
     bucket_timezone: str = "UTC"
     # CSV uploads being ingested at once in this process (INGEST_CONCURRENCY), each on its own connection.
     upload_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
+    ai: AIService | None = None
 
 
 async def get_state(request: Request) -> AppState:

@@ -71,7 +71,13 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
     openai_model: str = "gpt-4o-mini"
-    ai_cache_ttl_hours: int = 24
+    # Per provider call; the SDK retries connection errors and 5xx answers this many times.
+    openai_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    openai_max_retries: int = Field(default=1, ge=0, le=5)
+    openai_max_tokens: int = Field(default=1200, ge=100, le=16_000)
+    ai_cache_ttl_hours: int = Field(default=24, ge=1)
+    # Answers kept in process while Redis is unreachable (least recently used dropped first).
+    ai_memory_cache_entries: int = Field(default=2048, ge=16)
 
     # /docs (Swagger UI, served locally) and /openapi.json; switch off where they must not be public.
     docs_enabled: bool = True

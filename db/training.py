@@ -127,3 +127,52 @@ async def local_today(conn: PgConn) -> date:
     day = await conn.fetchval("SELECT (now() AT TIME ZONE bucket_timezone())::date")
     assert isinstance(day, date)
     return day
+
+
+async def save_generated_program(
+    conn: PgConn, scope: Scope, wrestler_id: UUID, day: date, program: dict[str, Any]
+) -> UUID | None:
+    """An AI-generated program saved as the program of (wrestler, day), in one transaction: its
+    title, focus, nutrition, recovery, blocks and recommendations replace those of the day; what the
+    athlete logged that day (readiness, RPE, bodyweight, hydration, notes) stays. None when the
+    wrestler is out of scope."""
+    blocks = program.get("blocks") or []
+    async with conn.transaction():
+        program_id = await conn.fetchval(
+            f"""INSERT INTO training_programs (wrestler_id, date, title, focus, nutrition, recovery)
+                SELECT $1, $2, $3, $4, $5, $6 WHERE {wrestler_guard("$1", 7)}
+                ON CONFLICT (wrestler_id, date) DO UPDATE
+                   SET title = EXCLUDED.title, focus = EXCLUDED.focus, nutrition = EXCLUDED.nutrition,
+                       recovery = EXCLUDED.recovery, updated_at = now()
+                RETURNING id""",
+            wrestler_id,
+            day,
+            program.get("title"),
+            program.get("focus"),
+            program.get("nutrition"),
+            program.get("recovery"),
+            *scope.params,
+        )
+        if program_id is None:
+            return None
+        await conn.execute("DELETE FROM training_program_blocks WHERE program_id = $1", program_id)
+        await conn.execute(
+            "DELETE FROM training_program_ai_recommendations WHERE program_id = $1", program_id
+        )
+        await conn.execute(
+            """INSERT INTO training_program_blocks (program_id, position, name, sets, reps)
+               SELECT $1, x.pos, x.name, x.n, x.reps
+                 FROM unnest($2::int[], $3::text[], $4::int[], $5::text[]) AS x(pos, name, n, reps)""",
+            program_id,
+            list(range(1, len(blocks) + 1)),
+            [b["name"] for b in blocks],
+            [b["sets"] for b in blocks],
+            [b["reps"] for b in blocks],
+        )
+        await conn.execute(
+            """INSERT INTO training_program_ai_recommendations (program_id, position, recommendation)
+               SELECT $1, r.pos, r.text FROM unnest($2::text[]) WITH ORDINALITY AS r(text, pos)""",
+            program_id,
+            list(program.get("aiRecommendations") or []),
+        )
+    return UUID(str(program_id))

@@ -29,6 +29,7 @@ class World:
     other_coach: dict[str, str]
     athlete: dict[str, str]
     teamless_coach: dict[str, str]
+    insight: UUID | None = None  # an AI insight about `wrestler`, where a test stores one
 
 
 async def make_user(conn: PgConn, settings: Settings, role: str, email: str, **links: Any) -> dict[str, str]:

@@ -9,6 +9,7 @@ from core.config import Settings
 
 def include_all(app: FastAPI, settings: Settings) -> None:
     from api.routes import (
+        ai,
         auth,
         health,
         ingest,
@@ -37,5 +38,6 @@ def include_all(app: FastAPI, settings: Settings) -> None:
         series,
         metrics,
         ingest,
+        ai,
     ):
         app.include_router(module.router, prefix=prefix)

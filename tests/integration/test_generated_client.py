@@ -37,7 +37,8 @@ POINTS = [
     ("radar_back", 5, 70.0),
 ]
 
-QUERY = {"metric": "weight"}  # values of the required query parameters
+# values of the required query parameters ("{wrestlerId}" is the test's wrestler)
+QUERY = {"metric": "weight", "wrestlerId": "{wrestlerId}"}
 
 
 def generated_models(spec: dict[str, Any], where: Path) -> ModuleType:
@@ -96,7 +97,7 @@ async def test_every_get_answer_validates_against_the_generated_client(
         ref = _success_ref(op)
         assert ref is not None, f"GET {path} documents no model"
         required = [p["name"] for p in op.get("parameters", []) if p["in"] == "query" and p.get("required")]
-        params = {name: QUERY[name] for name in required}
+        params = {name: QUERY[name].format(**ids) for name in required}
         r = await client.get(path.format(**ids), params=params, headers=world.admin)
         assert r.status_code == 200, (path, r.status_code, r.text[:300])
         body = r.json()

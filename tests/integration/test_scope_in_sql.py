@@ -41,6 +41,8 @@ UNSCOPED: dict[str, str] = {
     "catalog.create_wrestlers": "admins' createMissingWrestlers only (ingest.pipeline.check_options)",
     "charts.metric_refs": "catalog",
     "catalog.metric_catalog": "catalog",
+    "ai_insights.known_names": "names the sanitiser removes; never leave the process",
+    "ai_insights.metric_bands": "catalog",
     "demo.any_wrestler": "existence only (demo loader)",
     "demo.remove_demo": "demo loader (system)",
     "demo.insert_wrestlers": "demo loader (system)",
@@ -94,9 +96,13 @@ WRITES = {
     "wrestlers.update_wrestler",
     "wrestlers.delete_wrestler",
     "training.replace_program",
+    "training.save_generated_program",
+    "ai_insights.store_answer",
+    "ai_insights.review",
 }
 SKIP_MODULES = {"db.cluster", "db.connection", "db.literals", "db.types", "db.scope", "db.columnar"}
 KEYS = ["weight", "sleep_quality", "hrv_score", "adherence", "creatine"]
+INSIGHT_HASH = "0" * 64
 
 
 def db_functions() -> dict[str, Callable[..., Any]]:
@@ -158,6 +164,20 @@ def arguments(
         "name_fa": "نام",
         "name_en": "New",
         "weight_class": 74,
+        "chart_id": "weight-trend",
+        "input_hash": INSIGHT_HASH,
+        "kind": "chart",
+        "locale": "en-US",
+        "provider": "analyst",
+        "model": "analyst",
+        "prompt_version": "analyst-1",
+        "answer": {"summary": "s", "patterns": [], "recommendations": [], "warnings": []},
+        "created_by": None,
+        "insight_id": world.insight,
+        "status": "flagged",
+        "note": None,
+        "reviewer": None,
+        "program": {"title": "T", "focus": "F", "blocks": [{"name": "Squat", "sets": 3, "reps": "5"}]},
     }
     args: list[Any] = []
     kwargs: dict[str, Any] = {}
@@ -218,7 +238,8 @@ def leaks_the_target(fn: Callable[..., Any], result: Any, world: World) -> bool:
 async def fingerprint(conn: PgConn) -> tuple[Any, ...]:
     row = await conn.fetchrow("""
         SELECT (SELECT md5(string_agg(w::text, ',' ORDER BY w.id)) FROM wrestlers w),
-               (SELECT md5(coalesce(string_agg(p::text, ',' ORDER BY p.id), '')) FROM training_programs p)""")
+               (SELECT md5(coalesce(string_agg(p::text, ',' ORDER BY p.id), '')) FROM training_programs p),
+               (SELECT md5(coalesce(string_agg(i::text, ',' ORDER BY i.id), '')) FROM ai_chart_insights i)""")
     assert row is not None
     return tuple(row)
 
@@ -239,6 +260,12 @@ async def world(conn: PgConn, settings: Settings) -> World:
     await write(conn, w.wrestler, points)
     await write(conn, w.wrestler, [(k, t + timedelta(days=-1), v + 1) for k, t, v in points])
     await training_sql.replace_program(conn, Scope("all"), w.wrestler, local_noon(0).date(), {"readiness": 4})
+    w.insight = await conn.fetchval(
+        """INSERT INTO ai_chart_insights (wrestler_id, chart_id, input_hash, summary, payload)
+           VALUES ($1, 'weight-trend', $2, 's', '{"summary": "s"}') RETURNING id""",
+        w.wrestler,
+        INSIGHT_HASH,
+    )
     return w
 
 
