@@ -128,6 +128,15 @@ class OpenAIAdapter(LLMAdapter):
             log.warning("ai_invalid_answer", kind=kind, attempt=attempt)
         raise AIError("The AI provider's answer was not valid", {"provider": self.provider})
 
+    @staticmethod
+    def _text(cite: Citations, got: ChartInsight | _AdvancedText, base: dict[str, Any]) -> dict[str, Any]:
+        """The model's summary, patterns and recommendations, less what cites no fact."""
+        return {
+            "summary": cite.text(got.summary, base["summary"]) or base["summary"],
+            "patterns": cite.keep(got.patterns),
+            "recommendations": [r for r in got.recommendations if cite.keep([r.text])],
+        }
+
     async def generate_chart_insight(
         self, inp: analyst.ChartIn, data: dict[str, Any], locale: str
     ) -> ChartInsight:
@@ -137,11 +146,7 @@ class OpenAIAdapter(LLMAdapter):
         )
         cite = Citations(facts, data)
         answer = ChartInsight(
-            summary=cite.text(got.summary, base["summary"]) or base["summary"],
-            patterns=cite.keep(got.patterns),
-            recommendations=[r for r in got.recommendations if cite.keep([r.text])],
-            warnings=cite.keep(got.warnings),
-            evidence=base["evidence"],
+            **self._text(cite, got, base), warnings=cite.keep(got.warnings), evidence=base["evidence"]
         )
         self.dropped_statements += cite.dropped
         return answer
@@ -155,10 +160,8 @@ class OpenAIAdapter(LLMAdapter):
         )
         cite = Citations(facts, data)
         answer = AdvancedInsight(
-            summary=cite.text(got.summary, base["summary"]) or base["summary"],
-            patterns=cite.keep(got.patterns),
+            **self._text(cite, got, base),
             anomalies=base["anomalies"],
-            recommendations=[r for r in got.recommendations if cite.keep([r.text])],
             confidence=base["confidence"],
             evidence=base["evidence"],
         )

@@ -172,16 +172,24 @@ class AIService:
         chart = clean.text(chart_id)
         data = {"labels": labels_out, "values": values_out}
         question: dict[str, Any] = {"chartId": chart, "chartData": data}
-        bands = await self._bands(conn, [chart_id])
-        band = bands.get(chart_id)
-        points = [(labels_out[i] if i < len(labels_out) else str(i + 1), v) for i, v in enumerate(values_out)]
-        name = band[0] if band else chart
-        inp = analyst.ChartIn(
-            chart_id=chart,
-            series=analyst.SeriesIn(
-                name=name, points=points, low=band[1] if band else None, high=band[2] if band else None
-            ),
-        )
+
+        async def generate() -> BaseModel:
+            # The catalog band matters to a generation only: a cache hit skips this lookup.
+            band = (await self._bands(conn, [chart_id])).get(chart_id)
+            points = [
+                (labels_out[i] if i < len(labels_out) else str(i + 1), v) for i, v in enumerate(values_out)
+            ]
+            inp = analyst.ChartIn(
+                chart_id=chart,
+                series=analyst.SeriesIn(
+                    name=band[0] if band else chart,
+                    points=points,
+                    low=band[1] if band else None,
+                    high=band[2] if band else None,
+                ),
+            )
+            return await self.adapter.generate_chart_insight(inp, question, locale)
+
         _, body = await self._answer(
             conn,
             scope,
@@ -191,7 +199,7 @@ class AIService:
             question=question,
             locale=locale,
             user_id=user_id,
-            generate=lambda: self.adapter.generate_chart_insight(inp, question, locale),
+            generate=generate,
         )
         return body
 

@@ -17,8 +17,9 @@ class RowProblem(Wire):
     message: str
 
 
-class Report(Wire):
-    batch_id: int | None
+class _Counts(Wire):
+    """What an ingest read and did, in a report and in its batch row."""
+
     rows_read: int
     rows_inserted: int
     rows_updated: int
@@ -28,6 +29,10 @@ class Report(Wire):
     metrics: int
     from_: str | None = Field(alias="from")
     to: str | None
+
+
+class Report(_Counts):
+    batch_id: int | None
     duration_ms: int
     error_count: int
     errors: list[RowProblem]
@@ -35,7 +40,7 @@ class Report(Wire):
     warnings: list[RowProblem]
 
 
-class Batch(Wire):
+class Batch(_Counts):
     batch_id: int
     user_id: str | None
     created_at: str | None
@@ -43,15 +48,6 @@ class Batch(Wire):
     filename: str | None
     format: str
     status: str
-    rows_read: int
-    rows_inserted: int
-    rows_updated: int
-    rows_unchanged: int
-    rows_rejected: int
-    wrestlers: int
-    metrics: int
-    from_: str | None = Field(alias="from")
-    to: str | None
     duration_ms: int | None
     undone_at: str | None
     error_count: int

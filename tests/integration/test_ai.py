@@ -15,6 +15,7 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 from pydantic import SecretStr
+from structlog.testing import capture_logs
 
 from api.app import create_app
 from core.config import Settings
@@ -380,3 +381,31 @@ async def test_without_a_provider_the_analyst_answers_and_a_program_can_be_saved
     assert got["program"]["title"] in json.dumps(calendar.json(), ensure_ascii=False)
     bad_date = await client.post(TRAINING, json=body | {"date": "soon"}, headers=world.coach)
     assert bad_date.status_code == 422
+
+
+async def test_log_lines_hold_neither_prompts_nor_health_values(
+    settings: Settings, world: World, provider: FakeProvider
+) -> None:
+    provider.script = [Reply(content="not json"), Reply(content="still not json"), Reply(status=500)]
+    question = chart_body(
+        world.wrestler, chartData={"labels": ["2026-01-01", "2026-01-02"], "values": [93.17, 94.29]}
+    )
+    async with serving(provider_settings(settings, provider)) as c:
+        with capture_logs() as logs:  # after the app configured logging
+            invalid = await c.post(CHART, json=question, headers=world.coach)
+            failed = await c.post(CHART, json=question | {"locale": "fa-IR"}, headers=world.coach)
+            provider.default = Reply(content=GOOD_CHART)
+            ok = await c.post(CHART, json=question | {"chartId": "hrv-trend"}, headers=world.coach)
+    assert (invalid.status_code, failed.status_code, ok.status_code) == (501, 501, 200)
+    events = {e["event"] for e in logs}
+    assert {"ai_invalid_answer", "ai_provider_error", "request"} <= events
+    text = repr(logs)
+    for secret in (
+        "93.17",
+        "94.29",
+        "sports-science assistant",
+        "Body weight rose",
+        KEY,
+        "upstream exploded",
+    ):
+        assert secret not in text, secret
