@@ -4,7 +4,6 @@ scoped (db.scope)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from uuid import UUID
 
@@ -40,9 +39,7 @@ async def live_answer(
         input_hash,
         *scope.params,
     )
-    if payload is None:
-        return None
-    out: dict[str, Any] = json.loads(payload) if isinstance(payload, str) else payload
+    out: dict[str, Any] | None = payload
     return out
 
 
@@ -93,7 +90,7 @@ async def store_answer(
         provider,
         prompt_version,
         str(answer.get("summary") or answer.get("program", {}).get("title") or ""),
-        json.dumps(answer),
+        answer,  # the pool's jsonb codec encodes it
         created_by,
         *scope.params,
     )

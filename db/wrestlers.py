@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -12,7 +13,10 @@ from core.access import Scope
 from db.scope import wrestler_predicate
 from db.types import PgConn
 
-WRESTLER_COLUMNS = "id, team_id, name_fa, name_en, weight_class, image_url, status, external_id, created_at"
+WRESTLER_COLUMNS = (
+    "id, team_id, name_fa, name_en, weight_class, image_url, status, external_id, created_at,"
+    " sex, date_of_birth, style"
+)
 
 # Columns a PUT may change, wire name → column.
 UPDATABLE = {
@@ -22,6 +26,9 @@ UPDATABLE = {
     "teamId": "team_id",
     "imageUrl": "image_url",
     "status": "status",
+    "sex": "sex",
+    "dateOfBirth": "date_of_birth",
+    "style": "style",
 }
 
 
@@ -72,12 +79,16 @@ async def insert_wrestler(
     team_id: UUID | None = None,
     image_url: str | None = None,
     status: str = "normal",
+    sex: str | None = None,
+    date_of_birth: date | None = None,
+    style: str | None = None,
 ) -> asyncpg.Record | None:
     """The new wrestler; None (nothing inserted) when the scope may not hold it: a coach creates in
     their own team only, an athlete never."""
     return await conn.fetchrow(
-        f"""INSERT INTO wrestlers (name_fa, name_en, weight_class, team_id, image_url, status)
-            SELECT $1, $2, $3, $4, $5, $6
+        f"""INSERT INTO wrestlers (name_fa, name_en, weight_class, team_id, image_url, status, sex,
+                                   date_of_birth, style)
+            SELECT $1, $2, $3, $4, $5, $6, $9, $10, $11
              WHERE $7::text = 'all' OR ($7::text = 'team' AND $4::uuid = $8::uuid)
             RETURNING {WRESTLER_COLUMNS}""",
         name_fa,
@@ -88,6 +99,9 @@ async def insert_wrestler(
         status,
         scope.kind,
         scope.team_id,
+        sex,
+        date_of_birth,
+        style,
     )
 
 

@@ -30,6 +30,7 @@ class World:
     athlete: dict[str, str]
     teamless_coach: dict[str, str]
     insight: UUID | None = None  # an AI insight about `wrestler`, where a test stores one
+    weigh_in: UUID | None = None  # a weigh-in of `wrestler`, where a test stores one
 
 
 async def make_user(conn: PgConn, settings: Settings, role: str, email: str, **links: Any) -> dict[str, str]:

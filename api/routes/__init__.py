@@ -21,6 +21,7 @@ def include_all(app: FastAPI, settings: Settings) -> None:
         teams_dashboard,
         training,
         users,
+        weight,
         wrestlers,
     )
 
@@ -38,6 +39,7 @@ def include_all(app: FastAPI, settings: Settings) -> None:
         series,
         metrics,
         ingest,
+        weight,
         ai,
     ):
         app.include_router(module.router, prefix=prefix)

@@ -4,7 +4,6 @@ wrestler in the caller's scope; reviews by staff. 10 requests a minute per user 
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
@@ -101,7 +100,7 @@ def _insight(row: dict[str, Any]) -> dict[str, Any]:
         "model": row["model"],
         "promptVersion": row["prompt_version"],
         "createdAt": iso_utc(row["created_at"]),
-        "answer": json.loads(row["payload"]) if isinstance(row["payload"], str) else row["payload"],
+        "answer": row["payload"],
         "review": None
         if row["review_status"] is None
         else {

@@ -3,7 +3,8 @@ coach of the wrestler's team; a coach creates wrestlers in their own team only."
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from datetime import date
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import asyncpg
@@ -27,6 +28,10 @@ from ingest import deletions
 router = APIRouter(prefix="/wrestlers", tags=["wrestlers"])
 
 Status = Literal["competition_ready", "normal", "attention"]
+Sex = Literal["male", "female"]
+# A rule set's class list (rule_sets.classes): freestyle, greco_roman, women, or a custom one.
+Style = Annotated[str, Field(pattern=r"^[a-z_]{1,32}$")]
+BirthDate = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2100, 1, 1))]
 
 
 class WrestlerCreate(BaseModel):
@@ -36,6 +41,9 @@ class WrestlerCreate(BaseModel):
     teamId: IdText | None = None
     imageUrl: str | None = Field(default=None, max_length=500)
     status: Status = "normal"
+    sex: Sex | None = None
+    dateOfBirth: BirthDate | None = None
+    style: Style | None = None
 
 
 class WrestlerUpdate(BaseModel):
@@ -47,6 +55,9 @@ class WrestlerUpdate(BaseModel):
     teamId: IdText | None = None
     imageUrl: str | None = Field(default=None, max_length=500)
     status: Status | None = None
+    sex: Sex | None = None
+    dateOfBirth: BirthDate | None = None
+    style: Style | None = None
 
 
 def wrestler_out(row: asyncpg.Record) -> dict[str, Any]:
@@ -59,6 +70,9 @@ def wrestler_out(row: asyncpg.Record) -> dict[str, Any]:
         "status": row["status"],
         "teamId": id_or_none(row["team_id"]),
         "createdAt": iso_utc(row["created_at"]),
+        "sex": row["sex"],
+        "dateOfBirth": row["date_of_birth"].isoformat() if row["date_of_birth"] else None,
+        "style": row["style"],
     }
 
 
@@ -109,6 +123,9 @@ async def create_wrestler(
         team_id=team_id,
         image_url=body.imageUrl,
         status=body.status,
+        sex=body.sex,
+        date_of_birth=body.dateOfBirth,
+        style=body.style,
     )
     assert row is not None  # the role rules above keep a coach in their own team
     return wrestler_out(row)
@@ -131,8 +148,9 @@ async def update_wrestler(
             if value is None:
                 raise ValidationFailed(f"{field} cannot be null", {f"body.{field}": ["May not be null"]})
             changes[field] = value
-    if "imageUrl" in sent:
-        changes["imageUrl"] = body.imageUrl
+    for field in ("imageUrl", "sex", "dateOfBirth", "style"):  # null clears these
+        if field in sent:
+            changes[field] = getattr(body, field)
     if "teamId" in sent and body.teamId != id_or_none(wrestler["team_id"]):
         if user.role != "admin":
             raise Forbidden("Only an admin may move a wrestler to another team", {"teamId": body.teamId})

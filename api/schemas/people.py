@@ -18,6 +18,9 @@ class WrestlerOut(Wire):
     status: WrestlerStatus
     team_id: str | None
     created_at: str
+    sex: Literal["male", "female"] | None
+    date_of_birth: str | None
+    style: str | None
 
 
 class WrestlerList(Wire):

@@ -50,6 +50,9 @@ RULES: dict[str, dict[str, Any]] = {
     "wrestler-write-self-reported": _NOBODY | {"admin": OK, "coach_a": OK, "athlete": OK},
     # Anonymous signup makes an unlinked athlete; a logged-in non-admin may not create accounts.
     "signup": _NOBODY | {"anonymous": OK, "admin": OK},
+    # A weigh-in named by its id: staff only; another team's (or no team's) coach is told it does not exist.
+    "weigh-in-staff": dict.fromkeys(CALLERS, 403)
+    | {"anonymous": 401, "admin": OK, "coach_a": OK, "coach_b": 404, "teamless_coach": 404},
     # Ingest batches: the owner (coach_a made it) or an admin; anyone else is told it does not exist.
     "batch-owner": dict.fromkeys(CALLERS, 404) | {"anonymous": 401, "admin": OK, "coach_a": OK},
 }
@@ -227,6 +230,27 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("DELETE", "/api/v1/teams/{teamId}"): Rule("team-admin", destructive=True),
     ("GET", "/api/v1/teams/{teamId}/stats"): Rule("team-read"),
     ("GET", "/api/v1/teams/{teamId}/athletes"): Rule("team-read"),
+    # weight management
+    ("GET", "/api/v1/rule-sets"): Rule("authenticated"),
+    ("POST", "/api/v1/rule-sets"): Rule(
+        "admin",
+        201,
+        const({"key": "matrix", "name": "Matrix rules", "unit": "kg", "classes": {"": [60, 70]}}),
+    ),
+    ("GET", WRESTLER + "/weight-plan"): Rule("wrestler-read"),
+    ("PUT", WRESTLER + "/weight-plan"): Rule("wrestler-write-staff", 200, const({"targetClassKg": 74})),
+    ("GET", WRESTLER + "/weigh-ins"): Rule("wrestler-read"),
+    ("POST", WRESTLER + "/weigh-ins"): Rule(
+        "wrestler-write-staff",
+        201,
+        const({"weighedAt": "2026-01-10T07:00:00Z", "weightKg": 80.0, "source": "scale A", "event": "Cup"}),
+    ),
+    ("POST", "/api/v1/weigh-ins/{weighInId}/corrections"): Rule(
+        "weigh-in-staff", 201, const({"weightKg": 79.9, "reason": "misread"}), destructive=True
+    ),
+    ("GET", "/api/v1/teams/{teamId}/weight-board"): Rule("team-read"),
+    ("GET", "/api/v1/teams/{teamId}/weight-settings"): Rule("team-read"),
+    ("PUT", "/api/v1/teams/{teamId}/weight-settings"): Rule("team-read", 200, const({"rapidLossPct": 2.5})),
 }
 for _section, _body in SECTION_BODIES.items():
     TABLE[("GET", f"{WRESTLER}/{_section}")] = Rule("wrestler-read")
@@ -280,6 +304,8 @@ async def _targets(ctx: Ctx, path: str, fresh: bool) -> dict[str, str]:
     w = ctx.world
     if "batchId" not in ctx.ids:
         ctx.ids["batchId"] = await _batch(ctx.conn, w.coach_a.id)
+    if "weighInId" not in ctx.ids:
+        ctx.ids["weighInId"] = await _weigh_in(ctx.conn, w.w1)
     params = {"wrestlerId": str(w.w1), "teamId": str(w.team_a), "userId": str(w.athlete2.id), **ctx.ids}
     if not fresh:
         return params
@@ -297,7 +323,18 @@ async def _targets(ctx: Ctx, path: str, fresh: bool) -> dict[str, str]:
         params["userId"] = str(await create_user(ctx.conn, "athlete"))
     if "{batchId}" in path:
         params["batchId"] = await _batch(ctx.conn, w.coach_a.id)
+    if "{weighInId}" in path:
+        params["weighInId"] = await _weigh_in(ctx.conn, w.w1)
     return params
+
+
+async def _weigh_in(conn: PgConn, wrestler: uuid.UUID) -> str:
+    wid = await conn.fetchval(
+        """INSERT INTO weigh_ins (wrestler_id, weighed_at, weight_kg, source)
+           VALUES ($1, now() - interval '1 day', 80.0, 'matrix') RETURNING id""",
+        wrestler,
+    )
+    return str(wid)
 
 
 def _headers(world: World, caller: str) -> dict[str, str]:

@@ -43,6 +43,9 @@ UNSCOPED: dict[str, str] = {
     "catalog.metric_catalog": "catalog",
     "ai_insights.known_names": "names the sanitiser removes; never leave the process",
     "ai_insights.metric_bands": "catalog",
+    "weight.rule_sets": "rule sets are shared data",
+    "weight.insert_rule_set": "rule sets (admins)",
+    "weight.rule_set_exists": "rule sets are shared data",
     "demo.any_wrestler": "existence only (demo loader)",
     "demo.remove_demo": "demo loader (system)",
     "demo.insert_wrestlers": "demo loader (system)",
@@ -99,6 +102,9 @@ WRITES = {
     "training.save_generated_program",
     "ai_insights.store_answer",
     "ai_insights.review",
+    "weight.set_plan",
+    "weight.insert_weigh_in",
+    "weight.update_team_settings",
 }
 SKIP_MODULES = {"db.cluster", "db.connection", "db.literals", "db.types", "db.scope", "db.columnar"}
 KEYS = ["weight", "sleep_quality", "hrv_score", "adherence", "creatine"]
@@ -178,6 +184,23 @@ def arguments(
         "note": None,
         "reviewer": None,
         "program": {"title": "T", "focus": "F", "blocks": [{"name": "Squat", "sets": 3, "reps": "5"}]},
+        "wrestler_ids": [world.wrestler],
+        "since": local_noon(40),
+        "target_kg": 74.0,
+        "target_date": today,
+        "user_id": None,
+        "weigh_in_id": world.weigh_in,
+        "weighed_at": local_noon(1),
+        "weight_kg": 80.0,
+        "source": "scale",
+        "event": None,
+        "recorded_by": None,
+        "batch_id": 1,
+        "supersedes": None,
+        "rule_set_id": None,
+        "body_fat_floor_override": 8.0,
+        "rapid_loss_pct": 3.0,
+        "rapid_loss_hours": 24,
     }
     args: list[Any] = []
     kwargs: dict[str, Any] = {}
@@ -239,7 +262,11 @@ async def fingerprint(conn: PgConn) -> tuple[Any, ...]:
     row = await conn.fetchrow("""
         SELECT (SELECT md5(string_agg(w::text, ',' ORDER BY w.id)) FROM wrestlers w),
                (SELECT md5(coalesce(string_agg(p::text, ',' ORDER BY p.id), '')) FROM training_programs p),
-               (SELECT md5(coalesce(string_agg(i::text, ',' ORDER BY i.id), '')) FROM ai_chart_insights i)""")
+               (SELECT md5(coalesce(string_agg(i::text, ',' ORDER BY i.id), '')) FROM ai_chart_insights i),
+               (SELECT md5(coalesce(string_agg(x::text, ',' ORDER BY x.id), '')) FROM weigh_ins x),
+               (SELECT md5(coalesce(string_agg(p::text, ',' ORDER BY p.wrestler_id), ''))
+                  FROM weight_plans p),
+               (SELECT md5(string_agg(t::text, ',' ORDER BY t.id)) FROM teams t)""")
     assert row is not None
     return tuple(row)
 
@@ -265,6 +292,11 @@ async def world(conn: PgConn, settings: Settings) -> World:
            VALUES ($1, 'weight-trend', $2, 's', '{"summary": "s"}') RETURNING id""",
         w.wrestler,
         INSIGHT_HASH,
+    )
+    w.weigh_in = await conn.fetchval(
+        """INSERT INTO weigh_ins (wrestler_id, weighed_at, weight_kg, source)
+           VALUES ($1, now(), 80, 's') RETURNING id""",
+        w.wrestler,
     )
     return w
 

@@ -1,0 +1,242 @@
+"""SQL for weight management: rule sets (versioned data), a wrestler's weight context (its team's
+rule set and settings, its plan), plans, the weigh-in ledger, and the raw weight, body-fat and
+urine-specific-gravity points the assessment and the daily check read. Scoped (db.scope) wherever
+a wrestler's or team's data is read or written."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from core.access import Scope
+from db.scope import team_predicate, wrestler_guard, wrestler_predicate
+from db.types import PgConn
+
+RULE_COLUMNS = """r.id, r.key, r.version, r.name, r.min_body_fat_male, r.min_body_fat_female,
+                  r.weekly_loss_cap, r.cap_basis, r.usg_max, r.weigh_in, r.unit, r.classes, r.created_at"""
+ASSESSMENT_KEYS = ("weight", "body_fat", "urine_specific_gravity")
+
+
+def _classes(row: asyncpg.Record | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return dict(row)
+
+
+async def rule_sets(conn: PgConn) -> list[dict[str, Any]]:
+    rows = await conn.fetch(f"SELECT {RULE_COLUMNS} FROM rule_sets r ORDER BY r.key, r.version")
+    return [d for d in (_classes(r) for r in rows) if d is not None]
+
+
+async def insert_rule_set(
+    conn: PgConn, values: dict[str, Any], created_by: UUID | None
+) -> dict[str, Any] | None:
+    """A new rule set, or a new version of one (the next number); None if the name is taken."""
+    row = await conn.fetchrow(
+        f"""WITH r AS (
+               INSERT INTO rule_sets (key, version, name, min_body_fat_male, min_body_fat_female,
+                                      weekly_loss_cap, cap_basis, usg_max, weigh_in, unit, classes,
+                                      created_by)
+               SELECT $1, coalesce((SELECT max(version) FROM rule_sets WHERE key = $1), 0) + 1,
+                      $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11
+               RETURNING *)
+           SELECT {RULE_COLUMNS} FROM r""",
+        values["key"],
+        values["name"],
+        values["min_body_fat_male"],
+        values["min_body_fat_female"],
+        values["weekly_loss_cap"],
+        values["cap_basis"],
+        values["usg_max"],
+        values["weigh_in"],
+        values["unit"],
+        values["classes"],  # the pool's jsonb codec encodes it
+        created_by,
+    )
+    return _classes(row)
+
+
+async def rule_set_exists(conn: PgConn, rule_set_id: int) -> bool:
+    return bool(await conn.fetchval("SELECT EXISTS (SELECT 1 FROM rule_sets WHERE id = $1)", rule_set_id))
+
+
+_CONTEXT = f"""w.id, w.name_en, w.name_fa, w.weight_class, w.sex, w.date_of_birth, w.style, w.team_id,
+               t.body_fat_floor_override, coalesce(t.rapid_loss_pct, 2.0) AS rapid_loss_pct,
+               coalesce(t.rapid_loss_hours, 48) AS rapid_loss_hours,
+               p.target_class_kg, p.target_date, p.updated_at AS plan_updated_at,
+               {RULE_COLUMNS.replace("r.id", "r.id AS rule_set_id")}"""
+_CONTEXT_FROM = """wrestlers w
+               LEFT JOIN teams t ON t.id = w.team_id
+               LEFT JOIN rule_sets r ON r.id = t.rule_set_id
+               LEFT JOIN weight_plans p ON p.wrestler_id = w.id"""
+
+
+async def weight_context(conn: PgConn, scope: Scope, wrestler_id: UUID) -> dict[str, Any] | None:
+    """The wrestler with its team's rule set and settings and its plan."""
+    row = await conn.fetchrow(
+        f"SELECT {_CONTEXT} FROM {_CONTEXT_FROM} WHERE w.id = $1 AND {wrestler_predicate(2)}",
+        wrestler_id,
+        *scope.params,
+    )
+    return _classes(row)
+
+
+async def team_weight_context(conn: PgConn, scope: Scope, team_id: UUID) -> list[dict[str, Any]]:
+    """weight_context of every wrestler of a team, by name."""
+    rows = await conn.fetch(
+        f"""SELECT {_CONTEXT} FROM {_CONTEXT_FROM}
+             WHERE w.team_id = $1 AND {wrestler_predicate(2)}
+             ORDER BY w.name_en, w.id""",
+        team_id,
+        *scope.params,
+    )
+    return [d for d in (_classes(r) for r in rows) if d is not None]
+
+
+async def assessment_points(
+    conn: PgConn, scope: Scope, wrestler_ids: list[UUID], since: datetime
+) -> list[asyncpg.Record]:
+    """Raw weight, body-fat and urine-specific-gravity points of some wrestlers since a time, in
+    one statement (wrestler_id, key, recorded_at, value), oldest first."""
+    return list(
+        await conn.fetch(
+            f"""SELECT x.wrestler_id, md.key, x.recorded_at, x.value
+                  FROM metric_definitions md
+                  JOIN LATERAL (
+                       SELECT s.wrestler_id, s.recorded_at, s.value FROM body_composition_series s
+                        WHERE md.domain = 'body_composition' AND s.metric_id = md.id
+                          AND s.wrestler_id = ANY($1::uuid[]) AND s.recorded_at >= $2
+                       UNION ALL
+                       SELECT s.wrestler_id, s.recorded_at, s.value FROM bloodwork_series s
+                        WHERE md.domain = 'bloodwork' AND s.metric_id = md.id
+                          AND s.wrestler_id = ANY($1::uuid[]) AND s.recorded_at >= $2) x ON true
+                  JOIN wrestlers w ON w.id = x.wrestler_id
+                 WHERE md.key = ANY($3::text[]) AND {wrestler_predicate(4)}
+                 ORDER BY x.recorded_at""",
+            wrestler_ids,
+            since,
+            list(ASSESSMENT_KEYS),
+            *scope.params,
+        )
+    )
+
+
+async def set_plan(
+    conn: PgConn, scope: Scope, wrestler_id: UUID, target_kg: float, target_date: date | None, user_id: UUID
+) -> bool:
+    """Insert or replace a wrestler's plan; False when the wrestler is out of scope."""
+    done = await conn.fetchval(
+        f"""INSERT INTO weight_plans (wrestler_id, target_class_kg, target_date, updated_by)
+            SELECT $1, $2, $3, $4 WHERE {wrestler_guard("$1", 5)}
+            ON CONFLICT (wrestler_id) DO UPDATE
+               SET target_class_kg = EXCLUDED.target_class_kg, target_date = EXCLUDED.target_date,
+                   updated_by = EXCLUDED.updated_by, updated_at = now()
+            RETURNING true""",
+        wrestler_id,
+        target_kg,
+        target_date,
+        user_id,
+        *scope.params,
+    )
+    return bool(done)
+
+
+_WEIGH_IN = """i.id, i.wrestler_id, i.weighed_at, i.weight_kg, i.source, i.event, i.recorded_by,
+               u.name AS recorded_by_name, i.recorded_at, i.supersedes, i.reason, i.batch_id,
+               (SELECT c.id FROM weigh_ins c WHERE c.supersedes = i.id) AS superseded_by"""
+
+
+async def weigh_ins(
+    conn: PgConn, scope: Scope, wrestler_id: UUID, limit: int, offset: int
+) -> tuple[list[asyncpg.Record], int]:
+    """The ledger of a wrestler, newest weigh-in first (corrections and what they superseded
+    included), with the total."""
+    rows = await conn.fetch(
+        f"""SELECT {_WEIGH_IN}, count(*) OVER () AS total
+              FROM weigh_ins i LEFT JOIN users u ON u.id = i.recorded_by
+             WHERE i.wrestler_id = $1 AND {wrestler_guard("i.wrestler_id", 4)}
+             ORDER BY i.weighed_at DESC, i.recorded_at DESC, i.id LIMIT $2 OFFSET $3""",
+        wrestler_id,
+        limit,
+        offset,
+        *scope.params,
+    )
+    total = rows[0]["total"] if rows else 0
+    return list(rows), int(total)
+
+
+async def weigh_in(conn: PgConn, scope: Scope, weigh_in_id: UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        f"""SELECT {_WEIGH_IN} FROM weigh_ins i LEFT JOIN users u ON u.id = i.recorded_by
+             WHERE i.id = $1 AND {wrestler_guard("i.wrestler_id", 2)}""",
+        weigh_in_id,
+        *scope.params,
+    )
+
+
+async def insert_weigh_in(
+    conn: PgConn,
+    scope: Scope,
+    wrestler_id: UUID,
+    weighed_at: datetime,
+    weight_kg: float,
+    source: str,
+    event: str | None,
+    recorded_by: UUID | None,
+    batch_id: int,
+    supersedes: UUID | None = None,
+    reason: str | None = None,
+) -> UUID | None:
+    """A ledger row (a correction when `supersedes` names the row it replaces); None out of scope.
+    A row that was already superseded cannot be superseded again (unique constraint)."""
+    return await conn.fetchval(  # type: ignore[no-any-return]
+        f"""INSERT INTO weigh_ins (wrestler_id, weighed_at, weight_kg, source, event, recorded_by, batch_id,
+                                   supersedes, reason)
+            SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 WHERE {wrestler_guard("$1", 10)}
+            RETURNING id""",
+        wrestler_id,
+        weighed_at,
+        weight_kg,
+        source,
+        event,
+        recorded_by,
+        batch_id,
+        supersedes,
+        reason,
+        *scope.params,
+    )
+
+
+async def team_settings(conn: PgConn, scope: Scope, team_id: UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        f"""SELECT t.id, t.rule_set_id, t.body_fat_floor_override, t.rapid_loss_pct, t.rapid_loss_hours
+              FROM teams t WHERE t.id = $1 AND {team_predicate(2)}""",
+        team_id,
+        *scope.team_params,
+    )
+
+
+async def update_team_settings(
+    conn: PgConn,
+    scope: Scope,
+    team_id: UUID,
+    rule_set_id: int | None,
+    body_fat_floor_override: float | None,
+    rapid_loss_pct: float,
+    rapid_loss_hours: int,
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        f"""UPDATE teams t SET rule_set_id = $2, body_fat_floor_override = $3, rapid_loss_pct = $4,
+                   rapid_loss_hours = $5, updated_at = now()
+             WHERE t.id = $1 AND {team_predicate(6)}
+         RETURNING t.id, t.rule_set_id, t.body_fat_floor_override, t.rapid_loss_pct, t.rapid_loss_hours""",
+        team_id,
+        rule_set_id,
+        body_fat_floor_override,
+        rapid_loss_pct,
+        rapid_loss_hours,
+        *scope.team_params,
+    )

@@ -1,0 +1,171 @@
+"""Weight management arithmetic, pure: fat-free mass and the floor weight from a valid body-fat
+assessment, the descent plan line, the earliest day a weight class is reachable, and the daily check
+of a wrestler's weights against the plan, the floor and the team's rapid-loss threshold.
+
+Weights are kilograms throughout; rule sets that state classes in pounds are converted once
+(KG_PER_LB). Body fat is in percent. The formulas are the rule books' (NFHS, NCAA): fat-free mass =
+weight × (1 − fat fraction); floor = fat-free mass ÷ (1 − minimum fat fraction); plan line after t
+days = W0 × (1 − cap)^(t/7) (compounding, continuous in time) or W0 − cap × W0 × t/7 (linear).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+FORMULA_VERSION = "weight-1"
+KG_PER_LB = 0.45359237
+EPS = 1e-9  # days: 35.000000000000004 is day 35, not 36
+Basis = Literal["compounding", "linear"]
+Sex = Literal["male", "female"]
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    key: str
+    version: int
+    name: str
+    min_body_fat: dict[str, float | None]  # sex -> percent; None: the rules set none
+    weekly_loss_cap: float | None  # fraction of body weight per week; None: the rules set none
+    basis: Basis
+    usg_max: float | None  # hydration gate before an assessment; None: no gate
+    unit: Literal["kg", "lb"]
+    classes: dict[str, list[float]]  # style -> class limits in `unit`
+
+    def classes_kg(self, style: str | None) -> list[float]:
+        """The class limits of a style (the only list when the rule set has one), in kg."""
+        lists = self.classes.get(style or "") or (
+            next(iter(self.classes.values())) if len(self.classes) == 1 else []
+        )
+        factor = KG_PER_LB if self.unit == "lb" else 1.0
+        return sorted(round(c * factor, 2) for c in lists)
+
+
+def fat_free_mass(weight_kg: float, body_fat_pct: float) -> float:
+    return weight_kg * (1 - body_fat_pct / 100)
+
+
+def floor_weight(ffm_kg: float, min_body_fat_pct: float | None) -> float | None:
+    """The weight at the minimum body fat; None when no minimum applies."""
+    if min_body_fat_pct is None:
+        return None
+    return ffm_kg / (1 - min_body_fat_pct / 100)
+
+
+def plan_weight(w0: float, days: float, cap: float | None, basis: Basis) -> float | None:
+    """The lowest weight the plan allows `days` after the assessment; None without a cap."""
+    if cap is None:
+        return None
+    if basis == "linear":
+        return w0 - cap * w0 * days / 7
+    return float(w0 * (1 - cap) ** (days / 7))
+
+
+def earliest_day(
+    w0: float, assessed_on: date, limit_kg: float, floor_kg: float | None, cap: float | None, basis: Basis
+) -> date | None:
+    """The first whole day on which both the plan line and the floor are at or below the class
+    limit; None when the class is below the floor (never reachable)."""
+    if floor_kg is not None and floor_kg > limit_kg + EPS:
+        return None
+    if w0 <= limit_kg or cap is None:
+        return assessed_on
+    if basis == "linear":
+        days = (w0 - limit_kg) / (cap * w0) * 7
+    else:
+        days = 7 * math.log(limit_kg / w0) / math.log(1 - cap)
+    return assessed_on + timedelta(days=math.ceil(days - EPS))
+
+
+@dataclass(frozen=True)
+class Assessment:
+    at: datetime
+    weight_kg: float
+    body_fat_pct: float
+    usg: float | None  # the hydration reading that passed the gate, if the rule set has one
+
+    @property
+    def ffm_kg(self) -> float:
+        return fat_free_mass(self.weight_kg, self.body_fat_pct)
+
+
+def latest_assessment(
+    body_fat: list[tuple[datetime, float]],
+    weights: list[tuple[datetime, float]],
+    usg: list[tuple[datetime, float]],
+    usg_max: float | None,
+    gate_hours: float = 24.0,
+) -> Assessment | None:
+    """The latest body-fat reading that counts: a weight on record at most `gate_hours` before it
+    (or at the same time), and, where the rule set has a hydration gate, the latest urine specific
+    gravity reading in the `gate_hours` before it at or below the gate. A reading after a failing
+    test does not count, even when an older test passed."""
+    for at, fat in sorted(body_fat, reverse=True):
+        window = at - timedelta(hours=gate_hours)
+        weight = max(((t, w) for t, w in weights if window <= t <= at), default=None)
+        if weight is None:
+            continue
+        test: float | None = None
+        if usg_max is not None:
+            last = max(((t, g) for t, g in usg if window <= t <= at), default=None)
+            if last is None or last[1] > usg_max:
+                continue
+            test = last[1]
+        return Assessment(at=at, weight_kg=weight[1], body_fat_pct=fat, usg=test)
+    return None
+
+
+@dataclass(frozen=True)
+class Flag:
+    rule: Literal["below_plan", "below_floor", "rapid_loss"]
+    date: str
+    weight_kg: float
+    limit_kg: float  # the plan line, the floor, or the weight the rapid-loss window started from
+    detail: dict[str, float | str] = field(default_factory=dict)
+
+
+def daily_check(
+    weights: list[tuple[datetime, float]],
+    assessment: Assessment | None,
+    floor_kg: float | None,
+    cap: float | None,
+    basis: Basis,
+    rapid_loss_pct: float | None,
+    rapid_loss_hours: float,
+) -> list[Flag]:
+    """Each weight after the assessment against the plan line (losing faster than the cap) and the
+    floor; any loss of more than `rapid_loss_pct` % within `rapid_loss_hours`."""
+    flags: list[Flag] = []
+    points = sorted(weights)
+    for at, kg in points:
+        day = at.date().isoformat()
+        if assessment is not None and at > assessment.at:
+            plan = plan_weight(assessment.weight_kg, (at - assessment.at).total_seconds() / 86400, cap, basis)
+            if plan is not None and kg < plan - EPS:
+                flags.append(Flag("below_plan", day, kg, round(plan, 2)))
+        if floor_kg is not None and kg < floor_kg - EPS:
+            flags.append(Flag("below_floor", day, kg, round(floor_kg, 2)))
+    if rapid_loss_pct is not None:
+        window = timedelta(hours=rapid_loss_hours)
+        for i, (at, kg) in enumerate(points):
+            earlier = [(t, w) for t, w in points[:i] if at - t <= window]
+            if not earlier:
+                continue
+            start_at, start_kg = max(earlier, key=lambda p: p[1])
+            loss = (start_kg - kg) / start_kg * 100
+            if loss > rapid_loss_pct + EPS:
+                flags.append(
+                    Flag(
+                        "rapid_loss",
+                        at.date().isoformat(),
+                        kg,
+                        start_kg,
+                        {
+                            "lossPct": round(loss, 2),
+                            "hours": round((at - start_at).total_seconds() / 3600, 1),
+                        },
+                    )
+                )
+    return flags

@@ -1,0 +1,275 @@
+"""A wrestler's weight status and a team's weight board: the stored weights, body-fat and hydration
+readings (db.weight, scoped) put through the arithmetic of query.weight. Times are read in the bucket
+time zone, so a day is the wrestler's local day."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from core.access import Scope
+from db import weight as weight_sql
+from db.types import PgConn
+from query.weight import (
+    FORMULA_VERSION,
+    Assessment,
+    Flag,
+    RuleSet,
+    daily_check,
+    earliest_day,
+    floor_weight,
+    latest_assessment,
+    plan_weight,
+)
+
+LOOKBACK_DAYS = 180  # an assessment older than this is not used for planning
+FLAG_DAYS = 14  # the daily check looks back this far
+
+
+def rule_set(ctx: dict[str, Any]) -> RuleSet | None:
+    if ctx.get("rule_set_id") is None:
+        return None
+    return RuleSet(
+        key=ctx["key"],
+        version=ctx["version"],
+        name=ctx["name"],
+        min_body_fat={"male": ctx["min_body_fat_male"], "female": ctx["min_body_fat_female"]},
+        weekly_loss_cap=ctx["weekly_loss_cap"],
+        basis=ctx["cap_basis"],
+        usg_max=ctx["usg_max"],
+        unit=ctx["unit"],
+        classes=ctx["classes"],
+    )
+
+
+def _min_body_fat(ctx: dict[str, Any], rules: RuleSet | None) -> tuple[float | None, str | None, str | None]:
+    """(percent, where it comes from, why there is none)."""
+    if ctx.get("body_fat_floor_override") is not None:
+        return float(ctx["body_fat_floor_override"]), "team", None
+    if rules is None:
+        return None, None, "the team has no rule set"
+    floors = {k: v for k, v in rules.min_body_fat.items() if v is not None}
+    if not floors:
+        return None, None, f"{rules.name} sets no minimum body fat"
+    sex = ctx.get("sex")
+    if sex in floors:
+        return float(floors[sex]), "rule_set", None
+    if len(set(floors.values())) == 1:
+        return float(next(iter(floors.values()))), "rule_set", None
+    return None, None, "the wrestler's sex is needed for the rule set's minimum body fat"
+
+
+def status(
+    ctx: dict[str, Any], points: list[tuple[str, datetime, float]], today: date, zone: ZoneInfo
+) -> dict[str, Any]:
+    """The weight status of one wrestler from its context (db.weight.weight_context) and its raw
+    weight, body-fat and hydration points (key, time, value)."""
+    by_key: dict[str, list[tuple[datetime, float]]] = defaultdict(list)
+    for key, at, value in points:
+        by_key[key].append((at.astimezone(zone), value))
+    rules = rule_set(ctx)
+    cap = rules.weekly_loss_cap if rules else None
+    basis = rules.basis if rules else "compounding"
+    notes: list[str] = []
+    assessment = latest_assessment(
+        by_key["body_fat"],
+        by_key["weight"],
+        by_key["urine_specific_gravity"],
+        rules.usg_max if rules else None,
+    )
+    if assessment is None:
+        notes.append(
+            "no valid body-fat assessment (a body-fat reading with a weight"
+            + (" and a passing hydration test" if rules and rules.usg_max else "")
+            + " in the 24 hours before it)"
+        )
+    min_fat, floor_source, why = _min_body_fat(ctx, rules)
+    if why:
+        notes.append(why)
+    floor = floor_weight(assessment.ffm_kg, min_fat) if assessment else None
+    weights = sorted(by_key["weight"])
+    latest = weights[-1] if weights else None
+    since = datetime.combine(today - timedelta(days=FLAG_DAYS), datetime.min.time(), zone)
+    recent = [p for p in weights if p[0] >= since]
+    flags = daily_check(
+        recent,
+        assessment,
+        floor,
+        cap,
+        basis,
+        ctx.get("rapid_loss_pct"),
+        float(ctx.get("rapid_loss_hours") or 48),
+    )
+    classes = []
+    if rules is not None:
+        for limit in rules.classes_kg(ctx.get("style")):
+            day = (
+                earliest_day(assessment.weight_kg, assessment.at.date(), limit, floor, cap, basis)
+                if assessment
+                else None
+            )
+            classes.append(
+                {
+                    "limitKg": limit,
+                    "reachable": None if assessment is None else day is not None,
+                    "earliestDate": day.isoformat() if day else None,
+                }
+            )
+    target = ctx.get("target_class_kg")
+    plan: dict[str, Any] | None = None
+    if target is not None:
+        earliest = (
+            earliest_day(assessment.weight_kg, assessment.at.date(), target, floor, cap, basis)
+            if assessment
+            else None
+        )
+        plan = {
+            "targetClassKg": target,
+            "targetDate": ctx["target_date"].isoformat() if ctx.get("target_date") else None,
+            "basis": basis,
+            "weeklyLossCap": cap,
+            "earliestDate": earliest.isoformat() if earliest else None,
+            "reachable": None if assessment is None else earliest is not None,
+            "onTimeForTargetDate": (
+                None
+                if assessment is None or ctx.get("target_date") is None
+                else earliest is not None and earliest <= ctx["target_date"]
+            ),
+            "line": _line(assessment, target, cap, basis) if assessment else [],
+        }
+    plan_today = (
+        plan_weight(
+            assessment.weight_kg,
+            (datetime.combine(today, datetime.max.time(), zone) - assessment.at).total_seconds() / 86400,
+            cap,
+            basis,
+        )
+        if assessment
+        else None
+    )
+    return {
+        "wrestlerId": str(ctx["id"]),
+        "ruleSet": None
+        if rules is None
+        else {"id": ctx["rule_set_id"], "key": rules.key, "version": rules.version, "name": rules.name},
+        "sex": ctx.get("sex"),
+        "style": ctx.get("style"),
+        "assessment": _assessment(assessment),
+        "floor": None
+        if floor is None
+        else {"minBodyFatPct": min_fat, "weightKg": round(floor, 2), "source": floor_source},
+        "plan": plan,
+        "classes": classes,
+        "today": {
+            "date": today.isoformat(),
+            "weightKg": latest[1] if latest else None,
+            "weighedAt": latest[0].isoformat() if latest else None,
+            "planKg": round(plan_today, 2) if plan_today is not None else None,
+            "status": _today_status(latest, flags, assessment, today),
+        },
+        "flags": [_flag(f) for f in flags],
+        "notes": notes,
+        "formulaVersion": FORMULA_VERSION,
+    }
+
+
+def _line(a: Assessment, target: float, cap: float | None, basis: Any) -> list[dict[str, Any]]:
+    """The plan line week by week from the assessment until it is at or below the target (at most a
+    year)."""
+    out = []
+    for week in range(53):
+        kg = plan_weight(a.weight_kg, 7 * week, cap, basis)
+        if kg is None:
+            break
+        out.append({"date": (a.at.date() + timedelta(days=7 * week)).isoformat(), "weightKg": round(kg, 2)})
+        if kg <= target:
+            break
+    return out
+
+
+def _assessment(a: Assessment | None) -> dict[str, Any] | None:
+    if a is None:
+        return None
+    return {
+        "at": a.at.isoformat(),
+        "weightKg": a.weight_kg,
+        "bodyFatPct": a.body_fat_pct,
+        "usg": a.usg,
+        "fatFreeMassKg": round(a.ffm_kg, 2),
+    }
+
+
+def _flag(f: Flag) -> dict[str, Any]:
+    d = asdict(f)
+    return {
+        "rule": d["rule"],
+        "date": d["date"],
+        "weightKg": d["weight_kg"],
+        "limitKg": d["limit_kg"],
+        "detail": d["detail"],
+    }
+
+
+def _today_status(
+    latest: tuple[datetime, float] | None, flags: list[Flag], assessment: Assessment | None, today: date
+) -> str:
+    if latest is None:
+        return "no_weight"
+    todays = {f.rule for f in flags if f.date == latest[0].date().isoformat()}
+    for rule in ("below_floor", "below_plan", "rapid_loss"):
+        if rule in todays:
+            return rule
+    return "on_plan" if assessment is not None else "no_assessment"
+
+
+async def wrestler_status(
+    conn: PgConn, scope: Scope, wrestler_id: UUID, today: date, zone: ZoneInfo
+) -> dict[str, Any] | None:
+    ctx = await weight_sql.weight_context(conn, scope, wrestler_id)
+    if ctx is None:
+        return None
+    since = datetime.combine(today - timedelta(days=LOOKBACK_DAYS), datetime.min.time(), zone)
+    rows = await weight_sql.assessment_points(conn, scope, [wrestler_id], since)
+    return status(ctx, [(r["key"], r["recorded_at"], r["value"]) for r in rows], today, zone)
+
+
+async def team_board(
+    conn: PgConn, scope: Scope, team_id: UUID, today: date, zone: ZoneInfo
+) -> dict[str, Any]:
+    """Every wrestler of the team: current weight, class, floor, plan status, flags, days to the
+    target date; two statements."""
+    contexts = await weight_sql.team_weight_context(conn, scope, team_id)
+    since = datetime.combine(today - timedelta(days=LOOKBACK_DAYS), datetime.min.time(), zone)
+    rows = await weight_sql.assessment_points(conn, scope, [c["id"] for c in contexts], since)
+    points: dict[Any, list[tuple[str, datetime, float]]] = defaultdict(list)
+    for r in rows:
+        points[r["wrestler_id"]].append((r["key"], r["recorded_at"], r["value"]))
+    board = []
+    for ctx in contexts:
+        s = status(ctx, points[ctx["id"]], today, zone)
+        target_date = ctx.get("target_date")
+        board.append(
+            {
+                "wrestlerId": s["wrestlerId"],
+                "nameEn": ctx["name_en"],
+                "nameFa": ctx["name_fa"],
+                "weightKg": s["today"]["weightKg"],
+                "weighedAt": s["today"]["weighedAt"],
+                "classKg": ctx.get("target_class_kg") or ctx.get("weight_class"),
+                "floorKg": s["floor"]["weightKg"] if s["floor"] else None,
+                "planKg": s["today"]["planKg"],
+                "status": s["today"]["status"],
+                "flags": s["flags"],
+                "daysToEvent": (target_date - today).days if target_date else None,
+            }
+        )
+    return {
+        "teamId": str(team_id),
+        "date": today.isoformat(),
+        "wrestlers": board,
+        "formulaVersion": FORMULA_VERSION,
+    }

@@ -1,0 +1,115 @@
+"""Weight-management arithmetic against the rule books' worked examples (no database)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from query.weight import (
+    KG_PER_LB,
+    RuleSet,
+    daily_check,
+    earliest_day,
+    fat_free_mass,
+    floor_weight,
+    latest_assessment,
+    plan_weight,
+)
+
+ASSESSED = date(2026, 1, 10)
+
+
+def test_ncaa_published_example_in_pounds() -> None:
+    ffm = fat_free_mass(168, 12)
+    assert ffm == pytest.approx(147.84)
+    assert floor_weight(ffm, 5) == pytest.approx(155.62, abs=0.005)
+    # the same in kg: the arithmetic does not depend on the unit
+    assert floor_weight(fat_free_mass(168 * KG_PER_LB, 12), 5) == pytest.approx(155.62 * KG_PER_LB, abs=0.005)
+
+
+def test_worked_example_in_kg() -> None:
+    ffm = fat_free_mass(80.0, 14)
+    assert ffm == pytest.approx(68.80)
+    assert floor_weight(ffm, 7) == pytest.approx(73.98, abs=0.005)  # NFHS men
+    assert floor_weight(ffm, 5) == pytest.approx(72.42, abs=0.005)  # NCAA
+    assert floor_weight(ffm, 12) == pytest.approx(78.18, abs=0.005)  # NFHS women
+    assert floor_weight(ffm, None) is None  # UWW sets none
+
+
+@pytest.mark.parametrize(
+    ("basis", "expected"),
+    [
+        ("compounding", [80.00, 78.80, 77.62, 76.45, 75.31, 74.18, 73.07]),
+        ("linear", [80.0, 78.8, 77.6, 76.4, 75.2, 74.0, 72.8]),
+    ],
+)
+def test_plan_line_at_week_ends(basis: str, expected: list[float]) -> None:
+    got = [plan_weight(80.0, 7 * week, 0.015, basis) for week in range(7)]  # type: ignore[arg-type]
+    # The sheet's last compounding figure (73.07) compounds the rounded 74.18; unrounded it is 73.065.
+    assert got == pytest.approx(expected, abs=0.011)
+
+
+def test_earliest_days_of_the_worked_example() -> None:
+    floor_nfhs = floor_weight(68.80, 7)
+    assert earliest_day(80.0, ASSESSED, 74.0, floor_nfhs, 0.015, "compounding") == date(2026, 2, 16)
+    assert earliest_day(80.0, ASSESSED, 74.0, floor_nfhs, 0.015, "linear") == date(2026, 2, 14)
+    assert earliest_day(80.0, ASSESSED, 70.0, floor_nfhs, 0.015, "compounding") is None
+    assert earliest_day(80.0, ASSESSED, 70.0, floor_weight(68.80, 5), 0.015, "linear") is None
+    assert earliest_day(80.0, ASSESSED, 86.0, floor_nfhs, 0.015, "compounding") == ASSESSED  # already there
+    assert earliest_day(80.0, ASSESSED, 74.0, None, None, "compounding") == ASSESSED  # no cap, no floor
+
+
+def test_earliest_days_across_month_and_year_ends() -> None:
+    # 35 days linear from 2026-12-20 is 2027-01-24; compounding 37 days is 2027-01-26.
+    assert earliest_day(80.0, date(2026, 12, 20), 74.0, 73.98, 0.015, "linear") == date(2027, 1, 24)
+    assert earliest_day(80.0, date(2026, 12, 20), 74.0, 73.98, 0.015, "compounding") == date(2027, 1, 26)
+    # across February of a leap year
+    assert earliest_day(80.0, date(2028, 1, 31), 74.0, 73.98, 0.015, "linear") == date(2028, 3, 6)
+
+
+def at(day: int, hour: int = 8) -> datetime:
+    return datetime(2026, 1, day, hour, tzinfo=UTC)
+
+
+def test_an_assessment_after_a_failing_hydration_test_is_not_valid() -> None:
+    weights = [(at(10), 80.0), (at(12), 79.5)]
+    body_fat = [(at(10, 9), 14.0), (at(12, 9), 13.5)]
+    usg = [(at(10, 7), 1.018), (at(12, 7), 1.031)]  # the second test fails NFHS's 1.025
+    a = latest_assessment(body_fat, weights, usg, usg_max=1.025)
+    assert a is not None and a.at == at(10, 9) and a.weight_kg == 80.0 and a.usg == 1.018
+    assert latest_assessment(body_fat, weights, usg, usg_max=1.020) is not None  # 1.018 passes NCAA too
+    assert latest_assessment(body_fat, weights, [(at(10, 7), 1.021)], usg_max=1.020) is None
+    assert latest_assessment(body_fat, weights, [], usg_max=1.025) is None  # no test, no assessment
+    no_gate = latest_assessment(body_fat, weights, [], usg_max=None)
+    assert no_gate is not None and no_gate.at == at(12, 9)  # UWW: no gate
+    assert latest_assessment(body_fat, [], usg, usg_max=None) is None  # no weight, no assessment
+
+
+def test_daily_check_flags_with_their_numbers() -> None:
+    assessed = latest_assessment([(at(10, 9), 14.0)], [(at(10), 80.0)], [(at(10, 7), 1.01)], 1.025)
+    assert assessed is not None
+    floor = floor_weight(assessed.ffm_kg, 7)
+    weights = [(at(10), 80.0), (at(17, 9), 78.9), (at(24, 9), 76.5), (at(25, 9), 73.5)]
+    flags = daily_check(
+        weights, assessed, floor, 0.015, "compounding", rapid_loss_pct=2.0, rapid_loss_hours=48
+    )
+    rules = [(f.rule, f.date) for f in flags]
+    assert ("below_plan", "2026-01-17") not in rules  # 78.9 against a plan of 78.80
+    assert ("below_plan", "2026-01-24") in rules  # 76.5 against 77.62
+    assert ("below_floor", "2026-01-25") in rules
+    rapid = next(f for f in flags if f.rule == "rapid_loss")
+    assert (
+        rapid.date == "2026-01-25"
+        and rapid.limit_kg == 76.5
+        and rapid.detail["lossPct"] == pytest.approx(3.92)
+    )
+    plan = next(f for f in flags if f.rule == "below_plan" and f.date == "2026-01-24")
+    assert plan.limit_kg == round(80 * 0.985**2, 2)  # two weeks after the assessment (09:00)
+    steady = [(at(10) + timedelta(days=d), 80.0 - 0.1 * d) for d in range(10)]
+    assert daily_check(steady, assessed, floor, 0.015, "compounding", 2.0, 48) == []
+
+
+def test_a_rule_set_converts_pound_classes() -> None:
+    rules = RuleSet("ncaa", 1, "NCAA", {"male": 5.0}, 0.015, "compounding", 1.020, "lb", {"": [125, 285]})
+    assert rules.classes_kg(None) == [56.7, 129.27]
