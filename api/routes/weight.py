@@ -4,13 +4,13 @@ never overwrites), a team's weight board and settings. Arithmetic and sources: q
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import asyncpg
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from api.access import ScopeDep, TeamInScope, WrestlerForStaffWrite, WrestlerInScope, parse_id
@@ -22,6 +22,7 @@ from api.schemas.common import error_responses
 from api.schemas.weight import (
     RuleSetList,
     RuleSetOut,
+    TrainingLoad,
     WeighInList,
     WeighInOut,
     WeightBoard,
@@ -36,6 +37,7 @@ from db import training as training_sql
 from db import weight as weight_sql
 from ingest.validate import Actor
 from ingest.weigh_ins import correct_weigh_in, record_weigh_in
+from query.load_report import training_load_report
 from query.weight_status import team_board, wrestler_status
 
 router = APIRouter(tags=["weight"])
@@ -280,3 +282,30 @@ async def put_weight_settings(
     if row is None:
         raise Conflict("The team changed meanwhile")
     return _settings_out(row)
+
+
+MAX_LOAD_DAYS = 366
+
+
+@router.get("/wrestlers/{wrestlerId}/training-load", response_model=TrainingLoad)
+async def get_training_load(
+    wrestler: WrestlerInScope,
+    scope: ScopeDep,
+    conn: Conn,
+    state: State,
+    from_: Annotated[date | None, Query(alias="from", description="Default: 27 days before `to`")] = None,
+    to: Annotated[date | None, Query(description="Default: today (bucket time zone)")] = None,
+) -> dict[str, Any]:
+    """Daily load (sRPE, or a device's load where RPE is missing) and, for the last day, weekly load,
+    monotony, strain and acute:chronic ratios (coupled, uncoupled, EWMA), each with its window and
+    coverage. Descriptive only; at most 366 days."""
+    last = to or await training_sql.local_today(conn)
+    first = from_ or last - timedelta(days=27)
+    if first > last or (last - first).days >= MAX_LOAD_DAYS:
+        raise ValidationFailed(
+            f"from must be on or before to, at most {MAX_LOAD_DAYS} days apart",
+            {"query.from": [f"{first.isoformat()} to {last.isoformat()}"]},
+        )
+    return await training_load_report(
+        conn, scope, wrestler["id"], first, last, ZoneInfo(state.bucket_timezone)
+    )

@@ -240,6 +240,7 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", WRESTLER + "/weight-plan"): Rule("wrestler-read"),
     ("PUT", WRESTLER + "/weight-plan"): Rule("wrestler-write-staff", 200, const({"targetClassKg": 74})),
     ("GET", WRESTLER + "/weigh-ins"): Rule("wrestler-read"),
+    ("GET", WRESTLER + "/training-load"): Rule("wrestler-read"),
     ("POST", WRESTLER + "/weigh-ins"): Rule(
         "wrestler-write-staff",
         201,

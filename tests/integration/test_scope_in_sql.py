@@ -283,6 +283,7 @@ async def world(conn: PgConn, settings: Settings) -> World:
         ("readiness_score", local_noon(2), 88.0),
         ("adherence", local_noon(1), 90.0),
         ("creatine", local_noon(1), 5.0),
+        ("rpe", local_noon(1), 7.0),
     ]
     await write(conn, w.wrestler, points)
     await write(conn, w.wrestler, [(k, t + timedelta(days=-1), v + 1) for k, t, v in points])

@@ -250,3 +250,46 @@ async def test_the_weigh_in_ledger_supersedes_and_never_overwrites(
             headers=world.athlete,
         )
     ).status_code == 403
+
+
+async def test_training_load_from_stored_sessions(
+    client: httpx.AsyncClient, conn: PgConn, world: World
+) -> None:
+    # The worked example's week ending yesterday: RPE 5 sessions of load/5 minutes, rest days recorded as
+    # a recovery reading; one session has only a device's load (TRIMP).
+    week = [300.0, 0.0, 450.0, 300.0, 600.0, 0.0, 350.0]
+    points = []
+    for i, load in enumerate(week):
+        at = days_ago(7 - i, 10)
+        if load == 0:
+            points.append(("sleep_quality", at, 80.0))
+        elif i == 6:
+            points.append(("training_load", at, load))
+        else:
+            points += [("rpe", at, 5.0), ("session_duration", at, load / 5 * 60)]
+    await write(conn, world.wrestler, points)
+    last = days_ago(1, 12).date()
+    r = await client.get(
+        f"{API}/wrestlers/{world.wrestler}/training-load",
+        params={"from": (last - timedelta(days=6)).isoformat(), "to": last.isoformat()},
+        headers=world.athlete,
+    )
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert [d["load"] for d in got["days"]] == week
+    assert got["days"][6]["kinds"] == ["device"] and got["days"][0]["kinds"] == ["srpe"]
+    week_figures = got["latest"]["week"]
+    assert (week_figures["weeklyLoad"], week_figures["monotony"], week_figures["strain"]) == (
+        2000.0,
+        1.2917,
+        2583.3,
+    )
+    assert got["latest"]["acwrCoupled"]["status"] == "insufficient data"  # 7 of 28 chronic days
+    assert got["latest"]["acwrCoupled"]["chronicWindow"]["daysWithData"] == 7
+    assert "descriptive" in got["label"]
+    too_long = await client.get(
+        f"{API}/wrestlers/{world.wrestler}/training-load",
+        params={"from": "2020-01-01", "to": "2026-01-01"},
+        headers=world.coach,
+    )
+    assert too_long.status_code == 422
