@@ -208,3 +208,14 @@ async def refresh_changed(conn: PgConn) -> list[str]:
     for r in rows:
         wrestlers.update(r["wrestlers"])
     return sorted(wrestlers)
+
+
+async def changed_keys(conn: PgConn) -> list[asyncpg.Record]:
+    """The (wrestler_id, metric_id, local day) keys recorded as changed in this transaction (before
+    refresh_changed consumes them)."""
+    return list(
+        await conn.fetch(
+            f"""SELECT DISTINCT wrestler_id, metric_id, (bucket AT TIME ZONE bucket_timezone())::date AS day
+                  FROM {CHANGED}"""
+        )
+    )

@@ -10,6 +10,7 @@ from core.config import Settings
 def include_all(app: FastAPI, settings: Settings) -> None:
     from api.routes import (
         ai,
+        alerts,
         auth,
         health,
         ingest,
@@ -40,6 +41,7 @@ def include_all(app: FastAPI, settings: Settings) -> None:
         metrics,
         ingest,
         weight,
+        alerts,
         ai,
     ):
         app.include_router(module.router, prefix=prefix)

@@ -241,6 +241,8 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("PUT", WRESTLER + "/weight-plan"): Rule("wrestler-write-staff", 200, const({"targetClassKg": 74})),
     ("GET", WRESTLER + "/weigh-ins"): Rule("wrestler-read"),
     ("GET", WRESTLER + "/training-load"): Rule("wrestler-read"),
+    ("GET", WRESTLER + "/alerts"): Rule("wrestler-read"),
+    ("GET", "/api/v1/teams/{teamId}/alerts"): Rule("team-read"),
     ("POST", WRESTLER + "/weigh-ins"): Rule(
         "wrestler-write-staff",
         201,

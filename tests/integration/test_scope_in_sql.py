@@ -44,6 +44,11 @@ UNSCOPED: dict[str, str] = {
     "ai_insights.known_names": "names the sanitiser removes; never leave the process",
     "ai_insights.metric_bands": "catalog",
     "weight.rule_sets": "rule sets are shared data",
+    "alerts.daily_values": "write path (ingest.alerts): the keys a transaction changed",
+    "alerts.thresholds": "write path (ingest.alerts)",
+    "alerts.replace_alerts": "write path (ingest.alerts)",
+    "alerts.recent_keys": "write path after a continuous-aggregate refresh (system)",
+    "series.changed_keys": "write path",
     "weight.insert_rule_set": "rule sets (admins)",
     "weight.rule_set_exists": "rule sets are shared data",
     "demo.any_wrestler": "existence only (demo loader)",
@@ -185,7 +190,6 @@ def arguments(
         "reviewer": None,
         "program": {"title": "T", "focus": "F", "blocks": [{"name": "Squat", "sets": 3, "reps": "5"}]},
         "wrestler_ids": [world.wrestler],
-        "since": local_noon(40),
         "target_kg": 74.0,
         "target_date": today,
         "user_id": None,
@@ -201,6 +205,7 @@ def arguments(
         "body_fat_floor_override": 8.0,
         "rapid_loss_pct": 3.0,
         "rapid_loss_hours": 24,
+        "since": local_noon(40).date(),
     }
     args: list[Any] = []
     kwargs: dict[str, Any] = {}
@@ -293,6 +298,11 @@ async def world(conn: PgConn, settings: Settings) -> World:
            VALUES ($1, 'weight-trend', $2, 's', '{"summary": "s"}') RETURNING id""",
         w.wrestler,
         INSIGHT_HASH,
+    )
+    await conn.execute(
+        """INSERT INTO alerts (wrestler_id, metric_id, day, level, real_change, evidence)
+           SELECT $1, id, current_date, 'red', true, '{}' FROM metric_definitions WHERE key = 'weight'""",
+        w.wrestler,
     )
     w.weigh_in = await conn.fetchval(
         """INSERT INTO weigh_ins (wrestler_id, weighed_at, weight_kg, source)

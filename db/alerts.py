@@ -1,0 +1,135 @@
+"""SQL for baseline alerts: the daily values (each day's last value, from the daily aggregates) and
+the thresholds (catalog defaults, team overrides) of some (wrestler, metric) pairs, the replacement of
+their alerts for the evaluated days, and the scoped reads of a wrestler's or a team's alerts."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from core.access import Scope
+from core.domains import DOMAIN_KEYS
+from db.scope import team_predicate, wrestler_guard, wrestler_predicate
+from db.types import PgConn
+
+
+async def daily_values(
+    conn: PgConn, wrestlers: list[str], metrics: list[int], first: date, last: date
+) -> list[asyncpg.Record]:
+    """(wrestler_id, metric_id, day, value) of the given pairs on the local days [first, last]."""
+    branches = " UNION ALL ".join(
+        f"""SELECT d.wrestler_id, d.metric_id, (d.bucket AT TIME ZONE bucket_timezone())::date AS day,
+                   d.last_value AS value
+              FROM {d}_daily d JOIN p ON p.w = d.wrestler_id AND p.m = d.metric_id
+             WHERE d.bucket >= (($3::date)::timestamp AT TIME ZONE bucket_timezone())
+               AND d.bucket < (($4::date + 1)::timestamp AT TIME ZONE bucket_timezone())"""
+        for d in DOMAIN_KEYS
+    )
+    return list(
+        await conn.fetch(
+            f"""WITH p AS (SELECT DISTINCT * FROM unnest($1::uuid[], $2::int[]) AS x(w, m))
+                {branches}""",
+            wrestlers,
+            metrics,
+            first,
+            last,
+        )
+    )
+
+
+async def thresholds(conn: PgConn, wrestlers: list[str], metrics: list[int]) -> list[asyncpg.Record]:
+    """Per pair: the team's typical error, smallest worthwhile change and k, else the catalog's."""
+    return list(
+        await conn.fetch(
+            """SELECT p.w AS wrestler_id, p.m AS metric_id,
+                      coalesce(t.typical_error, md.typical_error) AS typical_error,
+                      coalesce(t.smallest_change, md.smallest_change) AS smallest_change, t.k
+                 FROM (SELECT DISTINCT * FROM unnest($1::uuid[], $2::int[]) AS x(w, m)) p
+                 JOIN metric_definitions md ON md.id = p.m
+                 JOIN wrestlers w ON w.id = p.w
+                 LEFT JOIN team_metric_thresholds t ON t.team_id = w.team_id AND t.metric_id = p.m""",
+            wrestlers,
+            metrics,
+        )
+    )
+
+
+async def replace_alerts(
+    conn: PgConn, evaluated: tuple[list[str], list[int], list[date]], kept: list[dict[str, Any]]
+) -> None:
+    """The alerts of the evaluated (wrestler, metric, day) keys become `kept` (an alert that no longer
+    holds, after a correction, goes)."""
+    wrestlers, metrics, days = evaluated
+    await conn.execute(
+        """DELETE FROM alerts a USING unnest($1::uuid[], $2::int[], $3::date[]) AS k(w, m, d)
+            WHERE a.wrestler_id = k.w AND a.metric_id = k.m AND a.day = k.d""",
+        wrestlers,
+        metrics,
+        days,
+    )
+    if kept:
+        await conn.executemany(
+            """INSERT INTO alerts (wrestler_id, metric_id, day, level, real_change, evidence)
+               VALUES ($1, $2, $3, $4, $5, $6)""",
+            [
+                (k["wrestler_id"], k["metric_id"], k["day"], k["level"], k["real_change"], k["evidence"])
+                for k in kept
+            ],
+        )
+
+
+_ALERT = """a.id, a.wrestler_id, w.name_en, w.name_fa, md.key AS metric, md.unit, a.day, a.level,
+            a.real_change, a.evidence, a.computed_at"""
+_FROM = """alerts a JOIN wrestlers w ON w.id = a.wrestler_id
+           JOIN metric_definitions md ON md.id = a.metric_id"""
+
+
+async def wrestler_alerts(
+    conn: PgConn, scope: Scope, wrestler_id: UUID, since: date, limit: int, offset: int
+) -> tuple[list[asyncpg.Record], int]:
+    rows = await conn.fetch(
+        f"""SELECT {_ALERT}, count(*) OVER () AS total
+              FROM {_FROM}
+             WHERE a.wrestler_id = $1 AND a.day >= $2 AND {wrestler_guard("$1", 5)}
+             ORDER BY a.day DESC, a.id DESC LIMIT $3 OFFSET $4""",
+        wrestler_id,
+        since,
+        limit,
+        offset,
+        *scope.params,
+    )
+    return list(rows), int(rows[0]["total"]) if rows else 0
+
+
+async def team_alerts(
+    conn: PgConn, scope: Scope, team_id: UUID, since: date, limit: int, offset: int
+) -> tuple[list[asyncpg.Record], int]:
+    rows = await conn.fetch(
+        f"""SELECT {_ALERT}, count(*) OVER () AS total
+              FROM {_FROM}
+             WHERE w.team_id = $1 AND a.day >= $2 AND {wrestler_predicate(5)}
+               AND EXISTS (SELECT 1 FROM teams t WHERE t.id = $1 AND {team_predicate(5)})
+             ORDER BY a.day DESC, a.id DESC LIMIT $3 OFFSET $4""",
+        team_id,
+        since,
+        limit,
+        offset,
+        *scope.params,
+    )
+    return list(rows), int(rows[0]["total"]) if rows else 0
+
+
+async def recent_keys(conn: PgConn, wrestlers: list[str], first: date, last: date) -> list[asyncpg.Record]:
+    """(wrestler_id, metric_id, day) of every day with data in [first, last] of some wrestlers."""
+    branches = " UNION ALL ".join(
+        f"""SELECT d.wrestler_id, d.metric_id, (d.bucket AT TIME ZONE bucket_timezone())::date AS day
+              FROM {d}_daily d
+             WHERE d.wrestler_id = ANY($1::uuid[])
+               AND d.bucket >= (($2::date)::timestamp AT TIME ZONE bucket_timezone())
+               AND d.bucket < (($3::date + 1)::timestamp AT TIME ZONE bucket_timezone())"""
+        for d in DOMAIN_KEYS
+    )
+    return list(await conn.fetch(branches, wrestlers, first, last))

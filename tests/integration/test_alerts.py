@@ -1,0 +1,90 @@
+"""Baseline alerts computed by the write path for what a write changed, and read back with their
+evidence: a real change alerts, noise does not, an undone write takes its alert away, a team sees
+its wrestlers' alerts only."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from core.config import Settings
+from db.types import PgConn
+from tests.dashboard_fixtures import World, local_date, local_noon, make_world, write
+
+NOISE = [
+    0.2,
+    -0.1,
+    0.0,
+    0.3,
+    -0.2,
+    0.1,
+    -0.3,
+    0.2,
+    0.0,
+    -0.1,
+    0.1,
+    -0.2,
+    0.3,
+    0.0,
+    -0.1,
+    0.2,
+    -0.3,
+    0.1,
+    0.0,
+    -0.2,
+]
+
+
+@pytest.fixture
+async def world(conn: PgConn, settings: Settings) -> World:
+    w = await make_world(conn, settings)
+    # 20 days of a steady weight ending two days ago, and the same for the other team's wrestler
+    for wrestler in (w.wrestler, w.other):
+        await write(conn, wrestler, [("weight", local_noon(22 - i), 80.0 + n) for i, n in enumerate(NOISE)])
+    return w
+
+
+async def alerts(client: httpx.AsyncClient, world: World, who: dict[str, str]) -> list[dict[str, object]]:
+    r = await client.get(f"/api/v1/wrestlers/{world.wrestler}/alerts", headers=who)
+    assert r.status_code == 200, r.text
+    return r.json()["alerts"]  # type: ignore[no-any-return]
+
+
+async def test_a_real_change_alerts_with_its_evidence_and_noise_does_not(
+    client: httpx.AsyncClient, conn: PgConn, world: World
+) -> None:
+    assert await alerts(client, world, world.athlete) == []
+    await write(conn, world.wrestler, [("weight", local_noon(1), 80.1)])  # noise
+    assert await alerts(client, world, world.athlete) == []
+    await write(conn, world.wrestler, [("weight", local_noon(0), 83.0)])
+    got = await alerts(client, world, world.coach)
+    assert len(got) == 1
+    a = got[0]
+    assert (a["metric"], a["date"], a["level"], a["realChange"]) == ("weight", local_date(0), "red", True)
+    ev = a["evidence"]
+    assert ev["value"] == 83.0 and ev["window"]["daysWithData"] == 21 and ev["window"]["days"] == 28  # type: ignore[index]
+    assert ev["swcSource"] == "catalog" and ev["typicalError"] == 0.3 and ev["z"] > 2  # type: ignore[index]
+    team = await client.get(f"/api/v1/teams/{world.team}/alerts", headers=world.coach)
+    assert [x["wrestlerId"] for x in team.json()["alerts"]] == [str(world.wrestler)]
+    assert team.headers["X-Total-Count"] == "1"
+    other = await client.get(f"/api/v1/teams/{world.other_team}/alerts", headers=world.coach)
+    assert other.status_code == 403
+
+
+async def test_correcting_the_value_takes_the_alert_away(
+    client: httpx.AsyncClient, conn: PgConn, world: World
+) -> None:
+    await write(conn, world.wrestler, [("weight", local_noon(0), 83.0)])
+    assert len(await alerts(client, world, world.coach)) == 1
+    await write(conn, world.wrestler, [("weight", local_noon(0), 80.0)])  # the same time, corrected
+    assert await alerts(client, world, world.coach) == []
+
+
+async def test_a_short_history_raises_nothing(client: httpx.AsyncClient, conn: PgConn, world: World) -> None:
+    r = await client.get(f"/api/v1/wrestlers/{world.wrestler}/alerts", headers=world.coach)
+    assert r.json()["alerts"] == []
+    await write(conn, world.wrestler, [("hrv_score", local_noon(i), 60.0) for i in range(5, 1, -1)])
+    await write(
+        conn, world.wrestler, [("hrv_score", local_noon(0), 20.0)]
+    )  # 4 days of baseline: insufficient
+    assert await alerts(client, world, world.coach) == []
