@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 import polars as pl
@@ -63,3 +64,54 @@ async def existing_emails(conn: PgConn, emails: list[str]) -> set[str]:
         [e.lower() for e in emails],
     )
     return {r["email"] for r in rows}
+
+
+async def weight_setup(conn: PgConn, team_ids: list[UUID], comps: list[tuple[int, date]], end: date) -> int:
+    """The demo teams' weight management: the first plans under UWW with a 7 % body-fat floor of its
+    own, the second under NFHS (with its hydration gate); every wrestler male freestyle, planning for
+    its class at the team's next competition (no date when none is scheduled); an official weigh-in
+    on each past competition morning (the morning weight the series holds). Returns the weigh-ins
+    recorded."""
+    await conn.execute(
+        """UPDATE teams t SET rule_set_id = r.id, body_fat_floor_override = x.floor
+             FROM unnest($1::uuid[], $2::text[], $3::float8[]) AS x(team, rules, floor)
+             JOIN rule_sets r ON r.key = x.rules AND r.version = 1
+            WHERE t.id = x.team""",
+        team_ids[:2],
+        ["uww", "nfhs"][: len(team_ids[:2])],
+        [7.0, None][: len(team_ids[:2])],
+    )
+    await conn.execute(
+        "UPDATE wrestlers SET sex = 'male', style = 'freestyle' WHERE team_id = ANY($1::uuid[])", team_ids
+    )
+    teams = [team_ids[t] for t, _ in comps]
+    days = [d for _, d in comps]
+    await conn.execute(
+        """INSERT INTO weight_plans (wrestler_id, target_class_kg, target_date)
+           SELECT w.id, w.weight_class, n.day
+             FROM wrestlers w
+             LEFT JOIN (SELECT team, min(day) AS day FROM unnest($1::uuid[], $2::date[]) AS c(team, day)
+                         WHERE day > $3 GROUP BY team) n ON n.team = w.team_id
+            WHERE w.team_id = ANY($4::uuid[])""",
+        teams,
+        days,
+        end,
+        team_ids,
+    )
+    status = await conn.execute(
+        """INSERT INTO weigh_ins (wrestler_id, weighed_at, weight_kg, source, event)
+           SELECT DISTINCT ON (s.wrestler_id, c.day) s.wrestler_id, s.recorded_at, s.value,
+                  'official scale', 'Competition ' || c.day
+             FROM unnest($1::uuid[], $2::date[]) AS c(team, day)
+             JOIN wrestlers w ON w.team_id = c.team
+             JOIN body_composition_series s ON s.wrestler_id = w.id
+              AND s.metric_id = (SELECT id FROM metric_definitions WHERE key = 'weight')
+              AND s.recorded_at >= (c.day::timestamp AT TIME ZONE bucket_timezone())
+              AND s.recorded_at < ((c.day + 1)::timestamp AT TIME ZONE bucket_timezone())
+            WHERE c.day <= $3
+            ORDER BY s.wrestler_id, c.day, s.recorded_at""",
+        teams,
+        days,
+        end,
+    )
+    return int(status.split()[-1])

@@ -87,6 +87,7 @@ class Federation:
     teams: tuple[Team, ...]
     wrestlers: pl.DataFrame  # external_id, team, name_fa, name_en, weight_class, status
     points: pl.DataFrame  # external_id, key, recorded_at (UTC), value
+    competitions: pl.DataFrame  # team, comp (local date)
 
 
 class _Noise:
@@ -107,11 +108,20 @@ class _Noise:
 
 
 # -- per-wrestler parameters and competitions ---------------------------------------------------------
+# Weight cuts a coach should see flagged: FED-0002 cuts 7.5 % in 12 days (faster than 1.5 % a week),
+# FED-0004 is lean to begin with and cuts below a 7 % body-fat floor. The random draws stay the same.
+SCENARIOS: dict[int, dict[str, float]] = {
+    1: {"cut_c": 0.075, "cut_len": 12.0},
+    3: {"bf_base": 6.2, "cut_c": 0.06},
+}
+
+
 def _wrestlers(spec: DemoSpec, rnd: random.Random) -> pl.DataFrame:
     rows = []
     for i, (team, wc, name_fa, name_en) in enumerate(ROSTER[: spec.wrestlers]):
         heavy = wc >= 125
         cut = 0.03 if heavy else rnd.uniform(0.03, 0.06)
+        cut = SCENARIOS.get(i, {}).get("cut_c", cut)
         base = wc * rnd.uniform(0.94, 0.98) if heavy else (wc - rnd.uniform(0.1, 0.5)) / (1 - cut)
         rows.append(
             {
@@ -124,9 +134,11 @@ def _wrestlers(spec: DemoSpec, rnd: random.Random) -> pl.DataFrame:
                 "status": rnd.choices(STATUSES, weights=(3, 6, 2))[0],
                 "base_w": base,
                 "cut_c": cut,
-                "cut_len": float(rnd.randint(14, 21)),
+                "cut_len": SCENARIOS.get(i, {}).get("cut_len", float(rnd.randint(14, 21))),
                 "height": 163 + 0.32 * (wc - 57) + rnd.gauss(0, 3),
-                "bf_base": 8 + 0.08 * (wc - 57) + (4.0 if heavy else 0.0) + rnd.uniform(-1.5, 1.5),
+                "bf_base": SCENARIOS.get(i, {}).get(
+                    "bf_base", 8 + 0.08 * (wc - 57) + (4.0 if heavy else 0.0) + rnd.uniform(-1.5, 1.5)
+                ),
                 "hrv_base": rnd.uniform(60, 95) - 0.1 * (wc - 57),
                 "rhr_base": rnd.uniform(44, 56) + 0.05 * (wc - 57),
                 "vo2_base": 58 - 0.1 * (wc - 57) + rnd.uniform(-3, 3),
@@ -454,6 +466,14 @@ _MARKERS: tuple[tuple[str, float, float, float, int], ...] = (
 )
 
 
+def _hydration(d: pl.DataFrame, rng: _Noise) -> pl.DataFrame:
+    """Urine specific gravity before each InBody scan (07:50, the scan is at 08:30): well hydrated
+    most weeks, concentrated while cutting, so some assessments fail a 1.025 gate."""
+    s = d.filter(pl.col("dow") == 6).with_columns(recorded_at=_local("day", 7 * 60 + 50))
+    usg = (1.013 + 0.004 * rng.normal() + 0.25 * pl.col("cut")).clip(1.002, 1.035).round(3)
+    return _long(s, {"urine_specific_gravity": usg})
+
+
 def _bloodwork(d: pl.DataFrame, rng: _Noise) -> pl.DataFrame:
     """Monthly fasting panel on the 5th at 08:00: CBC, lipids, hormones, iron, vitamins, chemistry, urine."""
     b = d.filter(pl.col("day").dt.day() == 5).with_columns(recorded_at=_local("day", 8 * 60))
@@ -754,7 +774,8 @@ def generate(spec: DemoSpec, *, end: date, now: datetime | None = None) -> Feder
     rng = _Noise(spec.seed)
     start = end - timedelta(days=spec.days - 1)
     params = _wrestlers(spec, rnd)
-    d = _daily(params, _competitions(start, end, rnd), start, end, rng)
+    comps = _competitions(start, end, rnd)
+    d = _daily(params, comps, start, end, rng)
     points = pl.concat(
         [
             _morning(d, rng),
@@ -764,6 +785,7 @@ def generate(spec: DemoSpec, *, end: date, now: datetime | None = None) -> Feder
             _supplements(d, rng),
             _fitness(d, rng),
             _overview(d, rng),
+            _hydration(d, rng),  # last: the other generators' draws stay as they were
         ],
         how="vertical_relaxed",
     ).with_columns(pl.col("value").cast(pl.Float64), pl.col("recorded_at").dt.cast_time_unit("us"))
@@ -771,7 +793,7 @@ def generate(spec: DemoSpec, *, end: date, now: datetime | None = None) -> Feder
     if now is not None:
         points = points.filter(pl.col("recorded_at") <= now)
     wrestlers = params.select("external_id", "team", "name_fa", "name_en", "weight_class", "status")
-    return Federation(teams=TEAMS, wrestlers=wrestlers, points=points)
+    return Federation(teams=TEAMS, wrestlers=wrestlers, points=points, competitions=comps)
 
 
 def to_points(points: pl.DataFrame, wrestler_ids: pl.DataFrame, catalog: pl.DataFrame) -> pl.DataFrame:

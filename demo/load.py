@@ -150,6 +150,7 @@ async def load_demo(
         result = await write_points(conn, points, batch_id)
         summary.rows = dict(points.group_by("domain").len().sort("domain").iter_rows())
         summary.accounts = await _create_accounts(conn, team_ids, ids, bcrypt_rounds)
+        await demo_sql.weight_setup(conn, team_ids, fed.competitions.rows(), end)
         bounds = points.select(
             pl.col("recorded_at").min().alias("lo"), pl.col("recorded_at").max().alias("hi")
         )

@@ -55,6 +55,7 @@ UNSCOPED: dict[str, str] = {
     "demo.remove_demo": "demo loader (system)",
     "demo.insert_wrestlers": "demo loader (system)",
     "demo.existing_emails": "demo loader (system)",
+    "demo.weight_setup": "demo loader (system)",
     "ingest_batches.create_batch": "batches are scoped by their owner (user_id)",
     "ingest_batches.finish_batch": "batches are scoped by their owner (user_id)",
     "ingest_batches.get_batch": "scoped by owner in SQL (user_id)",
