@@ -25,6 +25,7 @@ from redis.asyncio import Redis
 
 from ai import analyst
 from ai.adapter import LLMAdapter
+from ai.answers import AdvancedInsight, Evidence
 from ai.cache import AnswerCache
 from ai.metrics import AIMetrics
 from ai.sanitize import Sanitizer
@@ -32,6 +33,7 @@ from core.access import Scope
 from core.config import Settings
 from core.errors import AIError, ValidationFailed
 from db import ai_insights as insights_sql
+from db import alerts as alerts_sql
 from db import series_reads, snapshots, training
 from db.types import PgConn
 
@@ -55,6 +57,29 @@ def _normalised(name: str) -> str:
 def _metric_names(name: str) -> list[str]:
     base = _CHART_SUFFIX.sub("", name.strip())
     return sorted({name, base, _normalised(name), _normalised(base)})
+
+
+def with_alerts(answer: AdvancedInsight, alerts: list[dict[str, Any]], locale: str) -> AdvancedInsight:
+    """An advanced insight with the stored baseline alerts of its days: one pattern and one evidence
+    entry each (the rule and its numbers), whichever provider wrote the rest."""
+    for a in alerts:
+        z = a["z"] if a["z"] is not None else a["robustZ"]
+        text = (
+            f"هشدار خط پایه ({a['level']}) برای {a['metric']} در {a['date']}: {a['value']} (z {z})."
+            if locale == "fa-IR"
+            else f"Baseline alert ({a['level']}) for {a['metric']} on {a['date']}: {a['value']} (z {z})."
+        )
+        if len(answer.patterns) < 20:
+            answer.patterns.append(text)
+        answer.evidence.append(
+            Evidence(
+                metric=a["metric"],
+                date=a["date"],
+                value=a["value"],
+                rule=f"baseline_alert:{a['level']}:z={z}",
+            )
+        )
+    return answer
 
 
 class AIService:
@@ -257,7 +282,15 @@ class AIService:
                 for t in context.get("thresholds") or []
             ],
         )
+        alerts = await self._alerts(conn, scope, wrestler_id, bands, series)
+        if alerts:  # the baseline alerts of these days are facts the provider may cite
+            question["baselineAlerts"] = alerts
         stored = {"history": {s.name: s.history for s in series}}
+
+        async def generate() -> BaseModel:
+            answer = await self.adapter.generate_advanced_insight(inp, question, locale)
+            return with_alerts(answer, alerts, locale)
+
         _, body = await self._answer(
             conn,
             scope,
@@ -267,9 +300,40 @@ class AIService:
             question={**question, "stored": stored},
             locale=locale,
             user_id=user_id,
-            generate=lambda: self.adapter.generate_advanced_insight(inp, question, locale),
+            generate=generate,
         )
         return body
+
+    async def _alerts(
+        self,
+        conn: PgConn,
+        scope: Scope,
+        wrestler_id: UUID,
+        bands: dict[str, tuple[str, float | None, float | None]],
+        series: list[analyst.SeriesIn],
+    ) -> list[dict[str, Any]]:
+        """The stored baseline alerts of the charted metrics on the charted days."""
+        days = [d for s in series for d, _ in s.points if len(d) >= 10]
+        keys = sorted({b[0] for b in bands.values()})
+        if not days or not keys:
+            return []
+        try:
+            first, last = date.fromisoformat(min(days)[:10]), date.fromisoformat(max(days)[:10])
+        except ValueError:
+            return []
+        rows = await alerts_sql.alerts_for(conn, scope, wrestler_id, keys, first, last)
+        return [
+            {
+                "metric": r["metric"],
+                "date": r["day"].isoformat(),
+                "value": r["evidence"]["value"],
+                "level": r["level"],
+                "z": r["evidence"].get("z"),
+                "robustZ": r["evidence"].get("robustZ"),
+                "realChange": r["real_change"],
+            }
+            for r in rows
+        ]
 
     async def training_program(
         self,

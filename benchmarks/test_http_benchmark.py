@@ -77,6 +77,11 @@ ENDPOINTS = {
     "overall": "/api/v1/wrestlers/{w}/scores/overall",
     "athletes": "/api/v1/teams/{t}/athletes",
 }
+# Reported beside the others, judged against the floor once they reach the 2x target (not yet: see README).
+REPORTED = {
+    "weight_board": "/api/v1/teams/{t}/weight-board",
+    "team_alerts": "/api/v1/teams/{t}/alerts",
+}
 AI_HIT = "ai_hit"  # POST /ai/chart-insight answered from the cache (the warm-up generated it)
 AI_HIT_MAX = 1.5  # times the floor
 
@@ -245,7 +250,7 @@ def measure(bench: dict[str, Any], settings: Settings) -> dict[str, float]:
             targets: dict[str, Target] = {
                 "floor": (fc, f"/floor/{bench['wrestler']}/{bench['metric']}", None, None)
             }
-            for name, path in ENDPOINTS.items():
+            for name, path in {**ENDPOINTS, **REPORTED}.items():
                 targets[name] = (ac, path.format(w=bench["wrestler"], t=bench["team"]), auth, None)
             targets[AI_HIT] = (ac, "/api/v1/ai/chart-insight", auth, insight_question(bench["wrestler"]))
             return medians_ms(targets)

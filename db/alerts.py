@@ -133,3 +133,22 @@ async def recent_keys(conn: PgConn, wrestlers: list[str], first: date, last: dat
         for d in DOMAIN_KEYS
     )
     return list(await conn.fetch(branches, wrestlers, first, last))
+
+
+async def alerts_for(
+    conn: PgConn, scope: Scope, wrestler_id: UUID, keys: list[str], first: date, last: date
+) -> list[asyncpg.Record]:
+    """A wrestler's alerts on some metrics (catalog keys) between two days, oldest first."""
+    return list(
+        await conn.fetch(
+            f"""SELECT {_ALERT} FROM {_FROM}
+                 WHERE a.wrestler_id = $1 AND md.key = ANY($2::text[]) AND a.day BETWEEN $3 AND $4
+                   AND {wrestler_guard("$1", 5)}
+                 ORDER BY a.day, a.id""",
+            wrestler_id,
+            keys,
+            first,
+            last,
+            *scope.params,
+        )
+    )

@@ -88,3 +88,29 @@ async def test_a_short_history_raises_nothing(client: httpx.AsyncClient, conn: P
         conn, world.wrestler, [("hrv_score", local_noon(0), 20.0)]
     )  # 4 days of baseline: insufficient
     assert await alerts(client, world, world.coach) == []
+
+
+async def test_an_advanced_insight_cites_the_baseline_alerts_of_its_days(
+    client: httpx.AsyncClient, conn: PgConn, world: World
+) -> None:
+    await write(conn, world.wrestler, [("weight", local_noon(0), 83.0)])
+    body = {
+        "wrestlerId": str(world.wrestler),
+        "section": "body_composition",
+        "chartId": "weight-trend",
+        "chartData": {
+            "series": [
+                {
+                    "name": "weight",
+                    "points": [{"date": local_date(d), "value": v} for d, v in ((2, 80.0), (0, 83.0))],
+                }
+            ]
+        },
+        "locale": "en-US",
+    }
+    r = await client.post("/api/v1/ai/chart-insight/advanced", json=body, headers=world.coach)
+    assert r.status_code == 200, r.text
+    answer = r.json()
+    cited = [e for e in answer["evidence"] if e["rule"].startswith("baseline_alert:red")]
+    assert [(e["metric"], e["date"], e["value"]) for e in cited] == [("weight", local_date(0), 83.0)]
+    assert any(p.startswith("Baseline alert (red) for weight on") for p in answer["patterns"])

@@ -207,6 +207,8 @@ def arguments(
         "rapid_loss_pct": 3.0,
         "rapid_loss_hours": 24,
         "since": local_noon(40).date(),
+        "first": local_noon(40).date(),
+        "last": today + timedelta(days=1),
     }
     args: list[Any] = []
     kwargs: dict[str, Any] = {}
