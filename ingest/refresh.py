@@ -15,7 +15,7 @@ from core.logging import get_logger
 from db import aggregates as aggregates_sql
 from db import series as series_sql
 from db.types import PgConn
-from ingest.alerts import refresh_alerts, refresh_recent_alerts
+from ingest.alerts import EVAL_DAYS, refresh_alerts, refresh_recent_alerts
 from query.score_refresh import recompute_scores
 
 log = get_logger("wrestle.refresh")
@@ -23,10 +23,12 @@ log = get_logger("wrestle.refresh")
 
 async def refresh_derived(conn: PgConn) -> list[str]:
     """Refresh everything derived from the keys changed in this transaction; return the wrestler ids."""
-    changed = await series_sql.changed_keys(conn)
+    # On a continuous-aggregate server the alerts follow the refresh after the commit instead.
+    incremental = await aggregates_sql.aggregate_mode(conn) == "incremental"
+    changed = await series_sql.changed_keys(conn, EVAL_DAYS) if incremental else []
     wrestlers = await series_sql.refresh_changed(conn)
     await recompute_scores(conn, wrestlers)
-    if await aggregates_sql.aggregate_mode(conn) == "incremental":  # else: after the commit's refresh
+    if changed:
         await refresh_alerts(conn, [(r["wrestler_id"], r["metric_id"], r["day"]) for r in changed])
     return wrestlers
 

@@ -10,29 +10,7 @@ import pytest
 from core.config import Settings
 from db.types import PgConn
 from tests.dashboard_fixtures import World, local_date, local_noon, make_world, write
-
-NOISE = [
-    0.2,
-    -0.1,
-    0.0,
-    0.3,
-    -0.2,
-    0.1,
-    -0.3,
-    0.2,
-    0.0,
-    -0.1,
-    0.1,
-    -0.2,
-    0.3,
-    0.0,
-    -0.1,
-    0.2,
-    -0.3,
-    0.1,
-    0.0,
-    -0.2,
-]
+from tests.series_fixtures import NOISE
 
 
 @pytest.fixture

@@ -11,30 +11,9 @@ from datetime import date, timedelta
 import polars as pl
 
 from query.baselines import DAILY_SCHEMA, EVAL_SCHEMA, THRESHOLD_SCHEMA, evaluate, evidence
+from tests.series_fixtures import NOISE
 
 DAY = date(2026, 3, 1)
-NOISE = [
-    0.2,
-    -0.1,
-    0.0,
-    0.3,
-    -0.2,
-    0.1,
-    -0.3,
-    0.2,
-    0.0,
-    -0.1,
-    0.1,
-    -0.2,
-    0.3,
-    0.0,
-    -0.1,
-    0.2,
-    -0.3,
-    0.1,
-    0.0,
-    -0.2,
-]
 
 
 def frame(values: list[float], x: float, metric: int = 1) -> tuple[pl.DataFrame, pl.DataFrame]:
