@@ -21,13 +21,15 @@ from ai import analyst
 from ai.adapter import LLMAdapter, prompt
 from ai.answers import AdvancedInsight, ChartInsight, GeneratedProgram, Recommendation, TrainingProgram
 from core.config import Settings
+from core.digits import DIGITS_FROM, DIGITS_TO
 from core.errors import AIError
 from core.logging import get_logger
 
 log = get_logger("wrestle.ai")
 M = TypeVar("M", bound=BaseModel)
 
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩٫", "01234567890123456789.")
+# Persian and Arabic-Indic digits, and the Arabic decimal separator.
+_DIGITS = str.maketrans("".join(DIGITS_FROM) + "\u066b", "".join(DIGITS_TO) + ".")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+Z?)?")
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?")
 _SENTENCE = re.compile(r"(?<=[.!?؟])\s+")

@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from core.digits import ASCII_DIGITS
+
 REDACTED = "[redacted]"
 PERSONAL_KEYS = frozenset(
     {
@@ -36,9 +38,6 @@ PERSONAL_KEYS = frozenset(
         "nationalcode",
     }
 )
-# Persian (U+06F0…) and Arabic-Indic (U+0660…) digits read as ASCII, one character each, so positions
-# found on the folded text are the original's.
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # Ten or more digits in a phone's shape: +98 912 345 6789, 09123456789, 021-8888-7777, 0098…,
 # (021) 88887777, +1 (555) 123-4567. Metric values never have ten digits in a row.
@@ -76,7 +75,7 @@ class Sanitizer:
     def text(self, value: str) -> str:
         if _ISO_DATE.match(value):
             return value
-        out = value.translate(_DIGITS)
+        out = value.translate(ASCII_DIGITS)  # one character for one: positions are kept
         out = _EMAIL.sub(REDACTED, out)
         out = _ADDRESS_FA.sub(REDACTED + " ", out)
         out = _ADDRESS_EN.sub(REDACTED, out)

@@ -16,6 +16,14 @@ from db.scope import team_predicate, wrestler_guard, wrestler_predicate
 from db.types import PgConn
 
 
+def _local_days(bucket: str, first: int) -> str:
+    """`bucket` within the local days [$first, $first+1] (dates) in the bucket time zone."""
+    return (
+        f"{bucket} >= ((${first}::date)::timestamp AT TIME ZONE bucket_timezone())"
+        f" AND {bucket} < ((${first + 1}::date + 1)::timestamp AT TIME ZONE bucket_timezone())"
+    )
+
+
 async def daily_values(
     conn: PgConn, wrestlers: list[str], metrics: list[int], first: date, last: date
 ) -> list[asyncpg.Record]:
@@ -24,8 +32,7 @@ async def daily_values(
         f"""SELECT d.wrestler_id, d.metric_id, (d.bucket AT TIME ZONE bucket_timezone())::date AS day,
                    d.last_value AS value
               FROM {d}_daily d JOIN p ON p.w = d.wrestler_id AND p.m = d.metric_id
-             WHERE d.bucket >= (($3::date)::timestamp AT TIME ZONE bucket_timezone())
-               AND d.bucket < (($4::date + 1)::timestamp AT TIME ZONE bucket_timezone())"""
+             WHERE {_local_days("d.bucket", 3)}"""
         for d in DOMAIN_KEYS
     )
     return list(
@@ -127,9 +134,7 @@ async def recent_keys(conn: PgConn, wrestlers: list[str], first: date, last: dat
     branches = " UNION ALL ".join(
         f"""SELECT d.wrestler_id, d.metric_id, (d.bucket AT TIME ZONE bucket_timezone())::date AS day
               FROM {d}_daily d
-             WHERE d.wrestler_id = ANY($1::uuid[])
-               AND d.bucket >= (($2::date)::timestamp AT TIME ZONE bucket_timezone())
-               AND d.bucket < (($3::date + 1)::timestamp AT TIME ZONE bucket_timezone())"""
+             WHERE d.wrestler_id = ANY($1::uuid[]) AND {_local_days("d.bucket", 2)}"""
         for d in DOMAIN_KEYS
     )
     return list(await conn.fetch(branches, wrestlers, first, last))

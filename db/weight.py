@@ -20,15 +20,9 @@ RULE_COLUMNS = """r.id, r.key, r.version, r.name, r.min_body_fat_male, r.min_bod
 ASSESSMENT_KEYS = ("weight", "body_fat", "urine_specific_gravity")
 
 
-def _classes(row: asyncpg.Record | None) -> dict[str, Any] | None:
-    if row is None:
-        return None
-    return dict(row)
-
-
 async def rule_sets(conn: PgConn) -> list[dict[str, Any]]:
     rows = await conn.fetch(f"SELECT {RULE_COLUMNS} FROM rule_sets r ORDER BY r.key, r.version")
-    return [d for d in (_classes(r) for r in rows) if d is not None]
+    return [dict(r) for r in rows]
 
 
 async def insert_rule_set(
@@ -56,7 +50,7 @@ async def insert_rule_set(
         values["classes"],  # the pool's jsonb codec encodes it
         created_by,
     )
-    return _classes(row)
+    return dict(row) if row is not None else None
 
 
 async def rule_set_exists(conn: PgConn, rule_set_id: int) -> bool:
@@ -81,7 +75,7 @@ async def weight_context(conn: PgConn, scope: Scope, wrestler_id: UUID) -> dict[
         wrestler_id,
         *scope.params,
     )
-    return _classes(row)
+    return dict(row) if row is not None else None
 
 
 async def team_weight_context(conn: PgConn, scope: Scope, team_id: UUID) -> list[dict[str, Any]]:
@@ -93,7 +87,7 @@ async def team_weight_context(conn: PgConn, scope: Scope, team_id: UUID) -> list
         team_id,
         *scope.params,
     )
-    return [d for d in (_classes(r) for r in rows) if d is not None]
+    return [dict(r) for r in rows]
 
 
 async def assessment_points(

@@ -12,11 +12,9 @@ from datetime import date
 import jdatetime
 import polars as pl
 
+from core.digits import ASCII_DIGITS, DIGITS_FROM, DIGITS_TO
 from core.timezones import local_to_utc
 
-# Persian (U+06F0…) and Arabic-Indic (U+0660…) digits, the Arabic decimal and thousands separators.
-_DIGITS_FROM = [chr(0x06F0 + i) for i in range(10)] + [chr(0x0660 + i) for i in range(10)]
-_DIGITS_TO = [str(i) for i in range(10)] * 2
 # Arabic kaf/yeh are folded to the Persian letters the catalog stores.
 _FOLD_FROM = ["\u0643", "\u064a"]
 _FOLD_TO = ["\u06a9", "\u06cc"]
@@ -27,9 +25,7 @@ _NON_ALNUM_PL = f"[^{_ALNUM_CLASS}]+"
 
 
 def ascii_digits_str(text: str) -> str:
-    for a, b in zip(_DIGITS_FROM, _DIGITS_TO, strict=True):
-        text = text.replace(a, b)
-    return text
+    return text.translate(ASCII_DIGITS)
 
 
 def normalise_name(name: str) -> str:
@@ -42,7 +38,7 @@ def normalise_name(name: str) -> str:
 
 def normalise_name_expr(expr: pl.Expr) -> pl.Expr:
     return (
-        expr.str.replace_many(_DIGITS_FROM + _FOLD_FROM, _DIGITS_TO + _FOLD_TO)
+        expr.str.replace_many(DIGITS_FROM + _FOLD_FROM, DIGITS_TO + _FOLD_TO)
         .str.to_lowercase()
         .str.replace_all(_NON_ALNUM_PL, "_")
         .str.strip_chars("_")
@@ -50,7 +46,7 @@ def normalise_name_expr(expr: pl.Expr) -> pl.Expr:
 
 
 def ascii_digits(expr: pl.Expr) -> pl.Expr:
-    return expr.str.replace_many(_DIGITS_FROM, _DIGITS_TO)
+    return expr.str.replace_many(DIGITS_FROM, DIGITS_TO)
 
 
 def number_expr(expr: pl.Expr) -> pl.Expr:

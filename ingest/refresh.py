@@ -23,9 +23,8 @@ log = get_logger("wrestle.refresh")
 
 async def refresh_derived(conn: PgConn) -> list[str]:
     """Refresh everything derived from the keys changed in this transaction; return the wrestler ids."""
-    # On a continuous-aggregate server the alerts follow the refresh after the commit instead.
-    incremental = await aggregates_sql.aggregate_mode(conn) == "incremental"
-    changed = await series_sql.changed_keys(conn, EVAL_DAYS) if incremental else []
+    # None on a continuous-aggregate server: there the alerts follow the refresh after the commit.
+    changed = await series_sql.changed_keys(conn, EVAL_DAYS)
     wrestlers = await series_sql.refresh_changed(conn)
     await recompute_scores(conn, wrestlers)
     if changed:

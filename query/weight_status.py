@@ -226,14 +226,17 @@ def _today_status(
     return "on_plan" if assessment is not None else "no_assessment"
 
 
+def _lookback(today: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(today - timedelta(days=LOOKBACK_DAYS), datetime.min.time(), zone)
+
+
 async def wrestler_status(
     conn: PgConn, scope: Scope, wrestler_id: UUID, today: date, zone: ZoneInfo
 ) -> dict[str, Any] | None:
     ctx = await weight_sql.weight_context(conn, scope, wrestler_id)
     if ctx is None:
         return None
-    since = datetime.combine(today - timedelta(days=LOOKBACK_DAYS), datetime.min.time(), zone)
-    rows = await weight_sql.assessment_points(conn, scope, [wrestler_id], since)
+    rows = await weight_sql.assessment_points(conn, scope, [wrestler_id], _lookback(today, zone))
     return status(ctx, [(r["key"], r["recorded_at"], r["value"]) for r in rows], today, zone)
 
 
@@ -243,8 +246,9 @@ async def team_board(
     """Every wrestler of the team: current weight, class, floor, plan status, flags, days to the
     target date; two statements."""
     contexts = await weight_sql.team_weight_context(conn, scope, team_id)
-    since = datetime.combine(today - timedelta(days=LOOKBACK_DAYS), datetime.min.time(), zone)
-    rows = await weight_sql.assessment_points(conn, scope, [c["id"] for c in contexts], since)
+    rows = await weight_sql.assessment_points(
+        conn, scope, [c["id"] for c in contexts], _lookback(today, zone)
+    )
     points: dict[Any, list[tuple[str, datetime, float]]] = defaultdict(list)
     for r in rows:
         points[r["wrestler_id"]].append((r["key"], r["recorded_at"], r["value"]))

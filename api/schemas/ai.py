@@ -10,10 +10,10 @@ from pydantic import BaseModel, Field
 from ai.answers import AdvancedInsight, ChartInsight, TrainingProgram
 from api.fields import IdText, Label, Notes
 from api.schemas.base import Wire
+from db.series_reads import MAX_SERIES_POINTS as MAX_POINTS  # per series, as the series endpoint
 
 __all__ = ["AdvancedInsight", "ChartInsight", "TrainingProgram"]
 
-MAX_POINTS = 5_000  # per series, as the series endpoint
 MAX_SERIES = 20
 
 
