@@ -1,6 +1,6 @@
 """SQL for weight management: rule sets (versioned data), a wrestler's weight context (its team's
-rule set and settings, its plan), plans, the weigh-in ledger, and the raw weight, body-fat and
-urine-specific-gravity points the assessment and the daily check read. Scoped (db.scope) wherever
+rule set and settings, its plan, its latest valid body-fat assessment), plans, the weigh-in ledger,
+the assessment read model's refresh, and the recent weights the daily check reads. Scoped (db.scope) wherever
 a wrestler's or team's data is read or written."""
 
 from __future__ import annotations
@@ -61,58 +61,91 @@ _CONTEXT = f"""w.id, w.name_en, w.name_fa, w.weight_class, w.sex, w.date_of_birt
                t.body_fat_floor_override, coalesce(t.rapid_loss_pct, 2.0) AS rapid_loss_pct,
                coalesce(t.rapid_loss_hours, 48) AS rapid_loss_hours,
                p.target_class_kg, p.target_date, p.updated_at AS plan_updated_at,
+               a.at AS assessed_at, a.body_fat_pct AS assessed_body_fat, a.weight_kg AS assessed_weight,
+               a.usg AS assessed_usg,
                {RULE_COLUMNS.replace("r.id", "r.id AS rule_set_id")}"""
+# The latest valid assessment since $2: a weight on record with it and, where the rule set has a
+# hydration gate, a passing test as the latest one before it (a reading after a failing test does not
+# count, even when an older test passed).
 _CONTEXT_FROM = """wrestlers w
                LEFT JOIN teams t ON t.id = w.team_id
                LEFT JOIN rule_sets r ON r.id = t.rule_set_id
-               LEFT JOIN weight_plans p ON p.wrestler_id = w.id"""
+               LEFT JOIN weight_plans p ON p.wrestler_id = w.id
+               LEFT JOIN LATERAL (
+                    SELECT a.at, a.body_fat_pct, a.weight_kg, a.usg FROM weight_assessments a
+                     WHERE a.wrestler_id = w.id AND a.at >= $2 AND a.weight_kg IS NOT NULL
+                       AND (r.usg_max IS NULL OR a.usg <= r.usg_max)
+                     ORDER BY a.at DESC LIMIT 1) a ON true"""
 
 
-async def weight_context(conn: PgConn, scope: Scope, wrestler_id: UUID) -> dict[str, Any] | None:
-    """The wrestler with its team's rule set and settings and its plan."""
+async def weight_context(
+    conn: PgConn, scope: Scope, wrestler_id: UUID, since: datetime
+) -> dict[str, Any] | None:
+    """The wrestler with its team's rule set and settings, its plan and its latest valid assessment
+    since a time."""
     row = await conn.fetchrow(
-        f"SELECT {_CONTEXT} FROM {_CONTEXT_FROM} WHERE w.id = $1 AND {wrestler_predicate(2)}",
+        f"SELECT {_CONTEXT} FROM {_CONTEXT_FROM} WHERE w.id = $1 AND {wrestler_predicate(3)}",
         wrestler_id,
+        since,
         *scope.params,
     )
     return dict(row) if row is not None else None
 
 
-async def team_weight_context(conn: PgConn, scope: Scope, team_id: UUID) -> list[dict[str, Any]]:
+async def team_weight_context(
+    conn: PgConn, scope: Scope, team_id: UUID, since: datetime
+) -> list[dict[str, Any]]:
     """weight_context of every wrestler of a team, by name."""
     rows = await conn.fetch(
         f"""SELECT {_CONTEXT} FROM {_CONTEXT_FROM}
-             WHERE w.team_id = $1 AND {wrestler_predicate(2)}
+             WHERE w.team_id = $1 AND {wrestler_predicate(3)}
              ORDER BY w.name_en, w.id""",
         team_id,
+        since,
         *scope.params,
     )
     return [dict(r) for r in rows]
 
 
-async def assessment_points(
+async def refresh_assessments(conn: PgConn, keys: list[tuple[Any, int, date]]) -> None:
+    """Refresh the assessment read model (migration 0022) for changed (wrestler, metric, local day)
+    keys: for each wrestler whose weight, body fat or hydration changed, the readings from its first
+    changed day to the end of the day after its last (a weight counts for 24 hours)."""
+    await conn.execute(
+        """SELECT refresh_weight_assessments(array_agg(w), array_agg(f), array_agg(t))
+             FROM (SELECT k.w, min(k.d)::timestamp AT TIME ZONE bucket_timezone() AS f,
+                          (max(k.d) + 2)::timestamp AT TIME ZONE bucket_timezone() AS t
+                     FROM unnest($1::uuid[], $2::int[], $3::date[]) AS k(w, m, d)
+                     JOIN metric_definitions md ON md.id = k.m AND md.key = ANY($4::text[])
+                    GROUP BY k.w) r
+            HAVING count(*) > 0""",
+        [w for w, _, _ in keys],
+        [m for _, m, _ in keys],
+        [d for _, _, d in keys],
+        list(ASSESSMENT_KEYS),
+    )
+
+
+async def recent_weights(
     conn: PgConn, scope: Scope, wrestler_ids: list[UUID], since: datetime
 ) -> list[asyncpg.Record]:
-    """Raw weight, body-fat and urine-specific-gravity points of some wrestlers since a time, in
-    one statement (wrestler_id, key, recorded_at, value), oldest first."""
+    """(wrestler_id, recorded_at, value) of every weight since a time, and the latest weight of a
+    wrestler with none since then (from the snapshot), oldest first."""
     return list(
         await conn.fetch(
-            f"""SELECT x.wrestler_id, md.key, x.recorded_at, x.value
-                  FROM metric_definitions md
-                  JOIN LATERAL (
-                       SELECT s.wrestler_id, s.recorded_at, s.value FROM body_composition_series s
-                        WHERE md.domain = 'body_composition' AND s.metric_id = md.id
-                          AND s.wrestler_id = ANY($1::uuid[]) AND s.recorded_at >= $2
-                       UNION ALL
-                       SELECT s.wrestler_id, s.recorded_at, s.value FROM bloodwork_series s
-                        WHERE md.domain = 'bloodwork' AND s.metric_id = md.id
-                          AND s.wrestler_id = ANY($1::uuid[]) AND s.recorded_at >= $2) x ON true
-                  JOIN wrestlers w ON w.id = x.wrestler_id
-                 WHERE md.key = ANY($3::text[]) AND {wrestler_predicate(4)}
-                 ORDER BY x.recorded_at""",
+            f"""WITH md AS (SELECT id FROM metric_definitions WHERE key = 'weight'),
+                     ids AS (SELECT w.id FROM wrestlers w
+                              WHERE w.id = ANY($1::uuid[]) AND {wrestler_predicate(3)})
+                SELECT s.wrestler_id, s.recorded_at, s.value FROM body_composition_series s
+                 WHERE s.wrestler_id = ANY(ARRAY(SELECT id FROM ids)) AND s.metric_id = (SELECT id FROM md)
+                   AND s.recorded_at >= $2
+                UNION ALL
+                SELECT m.wrestler_id, m.recorded_at, m.value FROM body_composition_metrics m
+                 WHERE m.wrestler_id = ANY(ARRAY(SELECT id FROM ids)) AND m.metric_id = (SELECT id FROM md)
+                   AND m.recorded_at < $2
+                 ORDER BY 2""",
             wrestler_ids,
             since,
-            list(ASSESSMENT_KEYS),
             *scope.params,
         )
     )

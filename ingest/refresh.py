@@ -1,7 +1,8 @@
-"""What follows a write. In the same transaction: daily aggregates and snapshots for exactly the
-changed (wrestler, metric, day) keys, then the section scores of the wrestlers concerned. After the
-commit, on Timescale-licensed servers: the continuous-aggregate refreshes that cannot run inside a
-transaction (db.aggregates), then the scores again, now that the snapshots see the new days.
+"""What follows a write. In the same transaction: the body-fat assessments, daily aggregates and
+snapshots for exactly the changed (wrestler, metric, day) keys, then the section scores and the
+baseline alerts of the wrestlers concerned. After the commit, on Timescale-licensed servers: the
+continuous-aggregate refreshes that cannot run inside a transaction (db.aggregates), then the scores
+and the alerts again, now that the daily rows and snapshots see the new days.
 
 `write_transaction` is the one commit-then-finish path: API writes, CLI commands, the demo loader
 and the test helpers all commit through it."""
@@ -14,21 +15,27 @@ from contextlib import asynccontextmanager
 from core.logging import get_logger
 from db import aggregates as aggregates_sql
 from db import series as series_sql
+from db import weight as weight_sql
 from db.types import PgConn
 from ingest.alerts import EVAL_DAYS, refresh_alerts, refresh_recent_alerts
 from query.score_refresh import recompute_scores
+from query.weight import LOOKBACK_DAYS
 
 log = get_logger("wrestle.refresh")
 
 
 async def refresh_derived(conn: PgConn) -> list[str]:
     """Refresh everything derived from the keys changed in this transaction; return the wrestler ids."""
-    # None on a continuous-aggregate server: there the alerts follow the refresh after the commit.
-    changed = await series_sql.changed_keys(conn, EVAL_DAYS)
+    changed = await series_sql.changed_keys(conn, max(EVAL_DAYS, LOOKBACK_DAYS))
+    keys = [(r["wrestler_id"], r["metric_id"], r["day"]) for r in changed]
+    if keys:
+        # The assessments read raw points, current in this transaction on either edition.
+        await weight_sql.refresh_assessments(conn, keys)
     wrestlers = await series_sql.refresh_changed(conn)
     await recompute_scores(conn, wrestlers)
-    if changed:
-        await refresh_alerts(conn, [(r["wrestler_id"], r["metric_id"], r["day"]) for r in changed])
+    # On a continuous-aggregate server the alerts follow the refresh after the commit.
+    if keys and changed[0]["incremental"]:
+        await refresh_alerts(conn, keys)
     return wrestlers
 
 

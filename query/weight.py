@@ -11,12 +11,14 @@ days = W0 × (1 − cap)^(t/7) (compounding, continuous in time) or W0 − cap �
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
 
 FORMULA_VERSION = "weight-1"
 KG_PER_LB = 0.45359237
+LOOKBACK_DAYS = 180  # an assessment older than this is not used for planning
 EPS = 1e-9  # days: 35.000000000000004 is day 35, not 36
 Basis = Literal["compounding", "linear"]
 Sex = Literal["male", "female"]
@@ -81,6 +83,10 @@ def earliest_day(
 
 @dataclass(frozen=True)
 class Assessment:
+    """A body-fat reading that counts (db.weight picks it from the assessment read model): a weight on
+    record in the 24 hours before it and, where the rule set has a hydration gate, a passing test as
+    the latest one in those 24 hours."""
+
     at: datetime
     weight_kg: float
     body_fat_pct: float
@@ -89,32 +95,6 @@ class Assessment:
     @property
     def ffm_kg(self) -> float:
         return fat_free_mass(self.weight_kg, self.body_fat_pct)
-
-
-def latest_assessment(
-    body_fat: list[tuple[datetime, float]],
-    weights: list[tuple[datetime, float]],
-    usg: list[tuple[datetime, float]],
-    usg_max: float | None,
-    gate_hours: float = 24.0,
-) -> Assessment | None:
-    """The latest body-fat reading that counts: a weight on record at most `gate_hours` before it
-    (or at the same time), and, where the rule set has a hydration gate, the latest urine specific
-    gravity reading in the `gate_hours` before it at or below the gate. A reading after a failing
-    test does not count, even when an older test passed."""
-    for at, fat in sorted(body_fat, reverse=True):
-        window = at - timedelta(hours=gate_hours)
-        weight = max(((t, w) for t, w in weights if window <= t <= at), default=None)
-        if weight is None:
-            continue
-        test: float | None = None
-        if usg_max is not None:
-            last = max(((t, g) for t, g in usg if window <= t <= at), default=None)
-            if last is None or last[1] > usg_max:
-                continue
-            test = last[1]
-        return Assessment(at=at, weight_kg=weight[1], body_fat_pct=fat, usg=test)
-    return None
 
 
 @dataclass(frozen=True)
@@ -149,11 +129,19 @@ def daily_check(
             flags.append(Flag("below_floor", day, kg, round(floor_kg, 2)))
     if rapid_loss_pct is not None:
         window = timedelta(hours=rapid_loss_hours)
-        for i, (at, kg) in enumerate(points):
-            earlier = [(t, w) for t, w in points[:i] if at - t <= window]
-            if not earlier:
+        # The heaviest earlier weight in the window (the first of equals): a sliding-window maximum,
+        # its deque's weights decreasing from the front.
+        heaviest: deque[tuple[datetime, float]] = deque()
+        for at, kg in points:
+            while heaviest and at - heaviest[0][0] > window:
+                heaviest.popleft()
+            start = heaviest[0] if heaviest else None
+            while heaviest and heaviest[-1][1] < kg:
+                heaviest.pop()
+            heaviest.append((at, kg))
+            if start is None:
                 continue
-            start_at, start_kg = max(earlier, key=lambda p: p[1])
+            start_at, start_kg = start
             loss = (start_kg - kg) / start_kg * 100
             if loss > rapid_loss_pct + EPS:
                 flags.append(

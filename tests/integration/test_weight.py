@@ -10,7 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
+from core.access import Scope
 from core.config import Settings
+from db import weight as weight_sql
 from db.types import PgConn
 from tests.dashboard_fixtures import World, make_world, write
 
@@ -173,6 +175,63 @@ async def test_an_assessment_after_a_failing_hydration_test_is_not_used(
     )
     s = (await client.get(f"{API}/wrestlers/{world.wrestler}/weight-plan", headers=world.athlete)).json()
     assert s["assessment"]["weightKg"] == 82.0 and s["assessment"]["bodyFatPct"] == 15.0
+
+
+async def assessed(conn: PgConn, world: World, usg_max: float | None) -> tuple[Any, ...] | None:
+    """(time, weight, body fat, usg) of the assessment the weight context picks under a gate."""
+    await conn.execute(
+        "UPDATE rule_sets SET usg_max = $1 WHERE id = (SELECT rule_set_id FROM teams WHERE id = $2)",
+        usg_max,
+        world.team,
+    )
+    ctx = await weight_sql.weight_context(conn, Scope.of("admin", None, None), world.wrestler, days_ago(60, 0))
+    assert ctx is not None
+    if ctx["assessed_at"] is None:
+        return None
+    return (ctx["assessed_at"], ctx["assessed_weight"], ctx["assessed_body_fat"], ctx["assessed_usg"])
+
+
+async def test_the_hydration_gate_and_the_24_hours_before_a_reading(
+    client: httpx.AsyncClient, conn: PgConn, world: World
+) -> None:
+    await nfhs(client, world)
+    await write(
+        conn,
+        world.wrestler,
+        [
+            ("urine_specific_gravity", days_ago(10, 7), 1.018),
+            ("weight", days_ago(10, 8), 80.0),
+            ("body_fat", days_ago(10, 9), 14.0),
+            ("urine_specific_gravity", days_ago(8, 7), 1.031),  # fails NFHS's 1.025
+            ("weight", days_ago(8, 8), 79.5),
+            ("body_fat", days_ago(8, 9), 13.5),
+        ],
+    )
+    first, second = (days_ago(10, 9), 80.0, 14.0, 1.018), (days_ago(8, 9), 79.5, 13.5, 1.031)
+    assert await assessed(conn, world, 1.025) == first  # a reading after a failing test does not count
+    assert await assessed(conn, world, 1.020) == first  # 1.018 passes NCAA's gate too
+    assert await assessed(conn, world, None) == second  # UWW: no gate
+    assert await assessed(conn, world, 1.015) is None  # no test passes
+    # A weight more than 24 hours before the reading does not pair with it; a test after it neither.
+    await write(
+        conn,
+        world.wrestler,
+        [
+            ("weight", days_ago(5, 8), 79.0),
+            ("urine_specific_gravity", days_ago(4, 10), 1.010),
+            ("body_fat", days_ago(4, 9), 13.0),
+        ],
+    )
+    assert await assessed(conn, world, None) == second
+    # A later write of a weight (and of a passing test) in the 24 hours before it makes it count.
+    await write(conn, world.wrestler, [("weight", days_ago(4, 8), 78.8)])
+    assert await assessed(conn, world, None) == (days_ago(4, 9), 78.8, 13.0, None)
+    assert await assessed(conn, world, 1.025) == first
+    await write(conn, world.wrestler, [("urine_specific_gravity", days_ago(4, 1), 1.012)])
+    assert await assessed(conn, world, 1.025) == (days_ago(4, 9), 78.8, 13.0, 1.012)
+    # A weight at the same time as the reading pairs with it, and the latest one before it is used.
+    await write(conn, world.wrestler, [("weight", days_ago(4, 9), 78.6)])
+    assert (await assessed(conn, world, 1.025) or ())[1] == 78.6
 
 
 async def test_without_an_assessment_the_status_says_why(client: httpx.AsyncClient, world: World) -> None:

@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from query.weight import (
     KG_PER_LB,
+    Assessment,
     RuleSet,
     daily_check,
     earliest_day,
     fat_free_mass,
     floor_weight,
-    latest_assessment,
     plan_weight,
 )
 
@@ -72,23 +74,8 @@ def at(day: int, hour: int = 8) -> datetime:
     return datetime(2026, 1, day, hour, tzinfo=UTC)
 
 
-def test_an_assessment_after_a_failing_hydration_test_is_not_valid() -> None:
-    weights = [(at(10), 80.0), (at(12), 79.5)]
-    body_fat = [(at(10, 9), 14.0), (at(12, 9), 13.5)]
-    usg = [(at(10, 7), 1.018), (at(12, 7), 1.031)]  # the second test fails NFHS's 1.025
-    a = latest_assessment(body_fat, weights, usg, usg_max=1.025)
-    assert a is not None and a.at == at(10, 9) and a.weight_kg == 80.0 and a.usg == 1.018
-    assert latest_assessment(body_fat, weights, usg, usg_max=1.020) is not None  # 1.018 passes NCAA too
-    assert latest_assessment(body_fat, weights, [(at(10, 7), 1.021)], usg_max=1.020) is None
-    assert latest_assessment(body_fat, weights, [], usg_max=1.025) is None  # no test, no assessment
-    no_gate = latest_assessment(body_fat, weights, [], usg_max=None)
-    assert no_gate is not None and no_gate.at == at(12, 9)  # UWW: no gate
-    assert latest_assessment(body_fat, [], usg, usg_max=None) is None  # no weight, no assessment
-
-
 def test_daily_check_flags_with_their_numbers() -> None:
-    assessed = latest_assessment([(at(10, 9), 14.0)], [(at(10), 80.0)], [(at(10, 7), 1.01)], 1.025)
-    assert assessed is not None
+    assessed = Assessment(at=at(10, 9), weight_kg=80.0, body_fat_pct=14.0, usg=1.01)
     floor = floor_weight(assessed.ffm_kg, 7)
     weights = [(at(10), 80.0), (at(17, 9), 78.9), (at(24, 9), 76.5), (at(25, 9), 73.5)]
     flags = daily_check(
@@ -113,3 +100,31 @@ def test_daily_check_flags_with_their_numbers() -> None:
 def test_a_rule_set_converts_pound_classes() -> None:
     rules = RuleSet("ncaa", 1, "NCAA", {"male": 5.0}, 0.015, "compounding", 1.020, "lb", {"": [125, 285]})
     assert rules.classes_kg(None) == [56.7, 129.27]
+
+
+def _rapid_by_brute_force(
+    points: list[tuple[datetime, float]], pct: float, hours: float
+) -> list[tuple[str, float]]:
+    """Every weight against the heaviest earlier one (the first of equals) within the window."""
+    out = []
+    for i, (t, kg) in enumerate(points):
+        earlier = [(s, w) for s, w in points[:i] if t - s <= timedelta(hours=hours)]
+        if earlier:
+            start = max(earlier, key=lambda p: p[1])
+            if (start[1] - kg) / start[1] * 100 > pct + 1e-9:
+                out.append((t.date().isoformat(), start[1]))
+    return out
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 400), st.integers(700, 800)),
+        min_size=1,
+        max_size=40,
+        unique_by=lambda p: p[0],
+    )
+)
+def test_rapid_loss_uses_the_heaviest_weight_of_the_window(raw: list[tuple[int, int]]) -> None:
+    points = sorted((at(1) + timedelta(hours=h), kg / 10) for h, kg in raw)
+    flags = daily_check(points, None, None, None, "compounding", 2.0, 48)
+    assert [(f.date, f.limit_kg) for f in flags] == _rapid_by_brute_force(points, 2.0, 48)
