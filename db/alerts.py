@@ -48,12 +48,14 @@ async def daily_values(
 
 
 async def thresholds(conn: PgConn, wrestlers: list[str], metrics: list[int]) -> list[asyncpg.Record]:
-    """Per pair: the team's typical error, smallest worthwhile change and k, else the catalog's."""
+    """Per pair: the team's typical error, smallest worthwhile change and k, else the catalog's, and
+    the metric's catalog key."""
     return list(
         await conn.fetch(
             """SELECT p.w AS wrestler_id, p.m AS metric_id,
                       coalesce(t.typical_error, md.typical_error) AS typical_error,
-                      coalesce(t.smallest_change, md.smallest_change) AS smallest_change, t.k
+                      coalesce(t.smallest_change, md.smallest_change) AS smallest_change, t.k,
+                      md.key AS metric_key
                  FROM (SELECT DISTINCT * FROM unnest($1::uuid[], $2::int[]) AS x(w, m)) p
                  JOIN metric_definitions md ON md.id = p.m
                  JOIN wrestlers w ON w.id = p.w
@@ -114,12 +116,25 @@ async def wrestler_alerts(
 async def team_alerts(
     conn: PgConn, scope: Scope, team_id: UUID, since: date, limit: int, offset: int
 ) -> tuple[list[asyncpg.Record], int]:
+    """A team's alerts since a day, newest first, and their total: the page and the count come from
+    the (wrestler_id, day, id) index alone, the evidence is read for the page's rows only."""
     rows = await conn.fetch(
-        f"""SELECT {_ALERT}, count(*) OVER () AS total
-              FROM {_FROM}
-             WHERE w.team_id = $1 AND a.day >= $2 AND {wrestler_predicate(5)}
-               AND EXISTS (SELECT 1 FROM teams t WHERE t.id = $1 AND {team_predicate(5)})
-             ORDER BY a.day DESC, a.id DESC LIMIT $3 OFFSET $4""",
+        f"""WITH mine AS (
+                 SELECT w.id, w.name_en, w.name_fa FROM wrestlers w
+                  WHERE w.team_id = $1 AND {wrestler_predicate(5)}
+                    AND EXISTS (SELECT 1 FROM teams t WHERE t.id = $1 AND {team_predicate(5)})),
+             page AS (
+                 SELECT a.id FROM alerts a
+                  WHERE a.wrestler_id IN (SELECT id FROM mine) AND a.day >= $2
+                  ORDER BY a.day DESC, a.id DESC LIMIT $3 OFFSET $4)
+            SELECT a.id, a.wrestler_id, m.name_en, m.name_fa, md.key AS metric, md.unit, a.day, a.level,
+                   a.real_change, a.evidence, a.computed_at,
+                   (SELECT count(*) FROM alerts c
+                     WHERE c.wrestler_id IN (SELECT id FROM mine) AND c.day >= $2) AS total
+              FROM page JOIN alerts a ON a.id = page.id
+              JOIN mine m ON m.id = a.wrestler_id
+              JOIN metric_definitions md ON md.id = a.metric_id
+             ORDER BY a.day DESC, a.id DESC""",
         team_id,
         since,
         limit,

@@ -17,7 +17,15 @@ import polars as pl
 from db import alerts as alerts_sql
 from db import training as training_sql
 from db.types import PgConn
-from query.baselines import BASELINE_DAYS, DAILY_SCHEMA, EVAL_SCHEMA, THRESHOLD_SCHEMA, evaluate, evidence
+from query.baselines import (
+    DAILY_LOOKBACK_DAYS,
+    DAILY_SCHEMA,
+    EVAL_SCHEMA,
+    ROLLING_LN,
+    THRESHOLD_SCHEMA,
+    evaluate,
+    evidence,
+)
 
 EVAL_DAYS = 60
 
@@ -31,7 +39,7 @@ async def refresh_alerts(conn: PgConn, keys: Iterable[tuple[Any, int, date]]) ->
     days = pl.DataFrame(recent, schema=EVAL_SCHEMA, orient="row")
     pairs = days.select("wrestler_id", "metric_id").unique()
     wrestlers, metrics = pairs["wrestler_id"].to_list(), pairs["metric_id"].to_list()
-    first = min(d for _, _, d in recent) - timedelta(days=BASELINE_DAYS)
+    first = min(d for _, _, d in recent) - timedelta(days=DAILY_LOOKBACK_DAYS)
     last = max(d for _, _, d in recent)
     daily_rows = await alerts_sql.daily_values(conn, wrestlers, metrics, first, last)
     daily = pl.DataFrame(
@@ -41,7 +49,14 @@ async def refresh_alerts(conn: PgConn, keys: Iterable[tuple[Any, int, date]]) ->
     )
     limits = pl.DataFrame(
         [
-            (str(r["wrestler_id"]), r["metric_id"], r["typical_error"], r["smallest_change"], r["k"])
+            (
+                str(r["wrestler_id"]),
+                r["metric_id"],
+                r["typical_error"],
+                r["smallest_change"],
+                r["k"],
+                r["metric_key"] in ROLLING_LN,
+            )
             for r in await alerts_sql.thresholds(conn, wrestlers, metrics)
         ],
         schema=THRESHOLD_SCHEMA,

@@ -34,6 +34,11 @@ class AlertEvidence(Wire):
     k: float
     rules: list[str]
     formula_version: str
+    transform: str | None = Field(
+        None, description="How the day's values were read (heart-rate variability: a 7-day mean of ln rMSSD)"
+    )
+    raw_value: float | None = Field(None, description="The day's own reading, where `value` is transformed")
+    week_readings: int | None = Field(None, description="Readings in the 7 days of a transformed value")
 
 
 class AlertOut(Wire):
@@ -44,7 +49,7 @@ class AlertOut(Wire):
     metric: str
     unit: str | None
     date: str
-    level: Literal["red", "yellow"]
+    level: Literal["red"] = Field(description="Always red: an alert is a red day whose change is real")
     real_change: bool
     evidence: AlertEvidence
     computed_at: str

@@ -4,6 +4,9 @@ its wrestlers' alerts only."""
 
 from __future__ import annotations
 
+import math
+import statistics
+
 import httpx
 import pytest
 
@@ -92,3 +95,23 @@ async def test_an_advanced_insight_cites_the_baseline_alerts_of_its_days(
     cited = [e for e in answer["evidence"] if e["rule"].startswith("baseline_alert:red")]
     assert [(e["metric"], e["date"], e["value"]) for e in cited] == [("weight", local_date(0), 83.0)]
     assert any(p.startswith("Baseline alert (red) for weight on") for p in answer["patterns"])
+
+
+async def test_heart_rate_variability_alerts_on_a_week_not_a_night(
+    client: httpx.AsyncClient, conn: PgConn, world: World
+) -> None:
+    steady = [70 * math.exp(n / 2) for n in NOISE] * 2  # 40 mornings around 70 ms
+    await write(conn, world.wrestler, [("hrv", local_noon(39 - i), v) for i, v in enumerate(steady[:-7])])
+    # One bad night is a seventh of a weekly mean: no alert.
+    await write(conn, world.wrestler, [("hrv", local_noon(6), steady[-7] * 0.75)])
+    assert [a for a in await alerts(client, world, world.coach) if a["metric"] == "hrv"] == []
+    # The rest of the week as low: the weekly mean of ln rMSSD is a real drop.
+    await write(
+        conn, world.wrestler, [("hrv", local_noon(6 - i), v * 0.75) for i, v in enumerate(steady[-7:])]
+    )
+    got = [a for a in await alerts(client, world, world.coach) if a["metric"] == "hrv"]
+    assert got and all(a["level"] == "red" for a in got)
+    latest = got[0]["evidence"]
+    assert latest["weekReadings"] == 7 and latest["transform"].startswith("mean of ln")  # type: ignore[index]
+    assert abs(latest["rawValue"] - steady[-1] * 0.75) < 1e-9  # type: ignore[index, operator]
+    assert abs(latest["value"] - statistics.mean(math.log(v * 0.75) for v in steady[-7:])) < 1e-3  # type: ignore[index, operator]

@@ -1,5 +1,7 @@
 """Personal baselines on constructed series (no database): a true change alerts, noise does not, a
-short baseline is insufficient, the robust z sees through outliers, thresholds come from the catalog."""
+short baseline is insufficient, the robust z sees through outliers, thresholds come from the catalog,
+a yellow day or a red day within the noise is no alert, heart-rate variability is read as 7-day means
+of ln rMSSD with their coverage."""
 
 from __future__ import annotations
 
@@ -74,6 +76,7 @@ def test_catalog_thresholds_decide_the_real_change() -> None:
             "typical_error": [0.3],
             "smallest_change": [0.5],
             "k": [1.5],
+            "rolling_ln": [False],
         },
         schema=THRESHOLD_SCHEMA,
     )
@@ -81,3 +84,79 @@ def test_catalog_thresholds_decide_the_real_change() -> None:
     assert row["swc"] == 0.5 and row["te"] == 0.3 and row["real_change"] is False  # 0.49 < SWC 0.5
     row = one(*frame([80 + n for n in NOISE], 81.0), thresholds)
     assert row["real_change"] is True and evidence(row)["swcSource"] == "catalog"
+
+
+def test_only_a_red_day_with_a_real_change_is_an_alert() -> None:
+    base = [80 + n for n in NOISE]
+    mean, sd = statistics.mean(base), statistics.stdev(base)
+
+    def limits(te: float) -> pl.DataFrame:
+        return pl.DataFrame(
+            {
+                "wrestler_id": ["w"],
+                "metric_id": [1],
+                "typical_error": [te],
+                "smallest_change": [0.05],
+                "k": [1.5],
+                "rolling_ln": [False],
+            },
+            schema=THRESHOLD_SCHEMA,
+        )
+
+    row = one(*frame(base, mean + 1.5 * sd), limits(0.05))  # yellow, and beyond 1.5 x the typical error
+    assert row["level"] == "yellow" and row["real_change"] and not row["keep"]
+    row = one(*frame(base, mean + 3 * sd), limits(1.0))  # red, but within 1.5 x a typical error of 1 kg
+    assert row["level"] == "red" and not row["real_change"] and not row["keep"]
+
+
+HRV = pl.DataFrame(
+    {
+        "wrestler_id": ["w"],
+        "metric_id": [1],
+        "typical_error": [None],
+        "smallest_change": [None],
+        "k": [None],
+        "rolling_ln": [True],
+    },
+    schema=THRESHOLD_SCHEMA,
+)
+
+
+def hrv(values: list[float | None]) -> pl.DataFrame:
+    """Daily rMSSD readings ending on DAY (None: no reading that day)."""
+    days = [DAY - timedelta(days=len(values) - 1 - i) for i in range(len(values))]
+    kept = [(d, v) for d, v in zip(days, values, strict=True) if v is not None]
+    return pl.DataFrame(
+        {"wrestler_id": "w", "metric_id": 1, "day": [d for d, _ in kept], "value": [v for _, v in kept]},
+        schema=DAILY_SCHEMA,
+    )
+
+
+def on_day() -> pl.DataFrame:
+    return pl.DataFrame({"wrestler_id": ["w"], "metric_id": [1], "day": [DAY]}, schema=EVAL_SCHEMA)
+
+
+def test_hrv_is_a_weekly_mean_of_ln_rmssd_and_a_sustained_drop_alerts() -> None:
+    steady = [70 * math.exp(n / 2) for n in NOISE] * 2  # 40 days around 70 ms, ln SD about 0.09
+    dropped = steady[:-7] + [v * 0.75 for v in steady[-7:]]  # the last week 25 % lower
+    row = one(hrv(dropped), on_day(), HRV)
+    week = [math.log(v) for v in dropped[-7:]]
+    assert abs(row["x"] - statistics.mean(week)) < 1e-9  # type: ignore[operator]
+    assert row["week_n"] == 7 and row["raw"] == dropped[-1] and row["n"] == 28
+    assert row["window_to"] == DAY - timedelta(days=7)  # the 28 days before the week
+    assert row["level"] == "red" and row["real_change"] and row["keep"]
+    assert abs(row["swc"] - 0.5 * row["sd"]) < 1e-9  # type: ignore[operator]
+    ev = evidence(row)
+    assert (
+        ev["weekReadings"] == 7 and ev["rawValue"] == dropped[-1] and ev["swcSource"] == "0.5 x baseline SD"
+    )
+    # One bad night moves the weekly mean little: no alert.
+    one_night = [*steady[:-1], steady[-1] * 0.75]
+    assert not one(hrv(one_night), on_day(), HRV)["keep"]
+
+
+def test_hrv_with_fewer_than_three_readings_a_week_is_insufficient() -> None:
+    steady = [70 * math.exp(n / 2) for n in NOISE] * 2
+    sparse: list[float | None] = [*steady[:-7], None, None, None, None, None, 40.0, 40.0]
+    row = one(hrv(sparse), on_day(), HRV)
+    assert row["week_n"] == 2 and row["x"] is None and not row["sufficient"] and not row["keep"]
