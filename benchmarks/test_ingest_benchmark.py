@@ -8,6 +8,9 @@ On one generated long CSV of 1,000,000 rows and an empty database it measures, i
 Between the steps (untimed) the database is vacuumed, analysed and checkpointed, so that the
 autovacuum and checkpoint a million-row write triggers do not fall at random into the next step.
 It prints rows/s of each and the ratio (b)/(a) (target >= 0.6) and asserts the targets.
+Then (d) a second 1,000,000-row file of the last 60 days (every day of it is evaluated for baseline
+alerts) is ingested, and the alert step of that write is timed alone on the same changed keys: it
+must stay within 10 % of the ingest's time.
 A 10,000,000-row peak-memory check (< 1 GB RSS of the child) runs when WRESTLE_BENCH_10M=1.
 
 Run: make bench   (or: uv run pytest benchmarks -m benchmark --benchmark-enable -o addopts="" -s)
@@ -22,19 +25,24 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
 import pytest
 
 from core.config import Settings
+from core.domains import DOMAIN_KEYS
+from db import weight as weight_sql
 from db.cluster import EmbeddedCluster
-from db.connection import database_url
+from db.connection import database_url, init_connection
 from db.migrate import migrate
+from ingest.alerts import refresh_alerts
 from tests.conftest import TEST_DB_PREFIX, base_settings, cli_env
-from tests.ingest_fixtures import create_generated_wrestlers, generate_long_csv
+from tests.ingest_fixtures import GEN_METRICS, GEN_WRESTLERS, create_generated_wrestlers, generate_long_csv
 
 ROWS = 1_000_000
+RECENT_DAYS = 60
 pytestmark = pytest.mark.benchmark
 
 
@@ -146,6 +154,59 @@ def test_ingest_throughput_vs_copy(bench_db: tuple[Settings, str, Path]) -> None
     )
     assert first / floor >= 0.6
     assert again_s <= ingest_s * 1.1
+
+
+async def _alert_step(settings: Settings, name: str, since: datetime) -> tuple[float, int, int, float]:
+    """Time refresh_alerts on every (wrestler, metric, day) key of the series since a time, as the
+    write path ran it for the ingest, and the assessments' refresh of the same keys (in a transaction
+    rolled back); return (seconds, keys, alerts, assessment seconds)."""
+    conn = await asyncpg.connect(database_url(settings, name))
+    try:
+        await init_connection(conn)
+        keys = [
+            (r["wrestler_id"], r["metric_id"], r["day"])
+            for r in await conn.fetch(
+                " UNION ".join(
+                    f"""SELECT DISTINCT wrestler_id, metric_id,
+                               (recorded_at AT TIME ZONE bucket_timezone())::date AS day
+                          FROM {d}_series WHERE recorded_at >= $1"""
+                    for d in DOMAIN_KEYS
+                ),
+                since,
+            )
+        ]
+        tr = conn.transaction()
+        await tr.start()
+        t = time.perf_counter()
+        kept = await refresh_alerts(conn, keys)
+        elapsed = time.perf_counter() - t
+        t = time.perf_counter()
+        await weight_sql.refresh_assessments(conn, keys)
+        assessments = time.perf_counter() - t
+        await tr.rollback()
+        return elapsed, len(keys), kept, assessments
+    finally:
+        await conn.close()
+
+
+def test_alerts_add_little_to_a_recent_ingest(bench_db: tuple[Settings, str, Path], tmp_path: Path) -> None:
+    settings, name, _ = bench_db
+    path = tmp_path / "recent_1m.csv"
+    start = datetime.now(UTC) - timedelta(days=RECENT_DAYS)
+    keys = GEN_WRESTLERS * len(GEN_METRICS)
+    generate_long_csv(path, ROWS, since=start, step_minutes=RECENT_DAYS * 24 * 60 * keys // ROWS)
+    _settle(settings, name)
+    ingest_s, _ = _ingest(settings, path)
+    alert_s, evaluated, kept, assess_s = asyncio.run(_alert_step(settings, name, start))
+    print(
+        f"\nrecent ingest: {ROWS / ingest_s:,.0f} rows/s ({ingest_s:.2f} s); its alert step alone"
+        f" {alert_s:.2f} s for {evaluated:,} (wrestler, metric, day) keys ({kept} alerts),"
+        f" {alert_s / ingest_s:.1%} of the ingest; the body-fat assessments' refresh"
+        f" {assess_s:.2f} s ({assess_s / ingest_s:.1%}; this file holds a body-fat reading every"
+        f" {RECENT_DAYS * 24 * 60 * keys // ROWS} minutes)"
+    )
+    assert evaluated > 0.9 * keys * (RECENT_DAYS - 1)  # every day of the file was evaluated
+    assert alert_s <= 0.10 * ingest_s
 
 
 @pytest.mark.skipif(os.environ.get("WRESTLE_BENCH_10M") != "1", reason="set WRESTLE_BENCH_10M=1")

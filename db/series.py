@@ -211,14 +211,15 @@ async def refresh_changed(conn: PgConn) -> list[str]:
 
 
 async def changed_keys(conn: PgConn, days: int) -> list[asyncpg.Record]:
-    """The (wrestler_id, metric_id, local day) keys of the last `days` days recorded as changed in
-    this transaction (before refresh_changed consumes them), each with `incremental`: whether the
+    """The (domain, wrestler_id, metric_id, local day) keys of the last `days` days recorded as
+    changed in this transaction (before refresh_changed consumes them), each with `incremental`: whether the
     daily aggregates are already current for them (false on a continuous-aggregate server, whose
     daily rows are only refreshed after the commit). Older keys are filtered before anything else:
     an import of history records many."""
     return list(
         await conn.fetch(
-            f"""SELECT DISTINCT wrestler_id, metric_id, (bucket AT TIME ZONE bucket_timezone())::date AS day,
+            f"""SELECT DISTINCT domain, wrestler_id, metric_id,
+                       (bucket AT TIME ZONE bucket_timezone())::date AS day,
                        aggregate_mode() = 'incremental' AS incremental
                   FROM {CHANGED}
                  WHERE bucket >= now() - make_interval(days => $1 + 1)""",

@@ -1,5 +1,6 @@
-"""SQL for the team board: a team's counts and average score, and its athletes' cards; one statement
-each, scoped to the caller's team (db.scope.team_predicate)."""
+"""SQL for the team board: a team's counts and average score, and its athletes' cards (with the
+latest training-load figures the write path keeps); one statement each, scoped to the caller's team
+(db.scope.team_predicate)."""
 
 from __future__ import annotations
 
@@ -43,12 +44,14 @@ async def team_athletes(
     page."""
     return await conn.fetch(
         f"""SELECT t.id AS team_id, (SELECT count(*) FROM wrestlers WHERE team_id = t.id) AS total,
-                   a.id, a.name_fa, a.weight_class, a.status, a.score, a.weeks
+                   a.id, a.name_fa, a.weight_class, a.status, a.score, a.weeks, a.load
               FROM teams t
               LEFT JOIN LATERAL (
-                SELECT w.id, w.name_fa, w.name_en, w.weight_class, w.status, o.score, tw.weeks
+                SELECT w.id, w.name_fa, w.name_en, w.weight_class, w.status, o.score, tw.weeks,
+                       tl.summary AS load
                   FROM wrestlers w
                   {_LATEST_OVERALL}
+                  LEFT JOIN training_load_latest tl ON tl.wrestler_id = w.id
                   CROSS JOIN LATERAL (
                     SELECT count(DISTINCT date_trunc('week', tp.date)) AS weeks
                       FROM training_programs tp

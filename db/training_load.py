@@ -3,7 +3,8 @@ which it has any performance or recovery data (what tells a rest day from a miss
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -55,4 +56,15 @@ async def covered_days(
             end,
             *scope.params,
         )
+    )
+
+
+async def store_latest(conn: PgConn, rows: list[tuple[str, date, dict[str, Any]]]) -> None:
+    """The latest figures (wrestler id, day, summary) of some wrestlers, replacing what was stored
+    (write path)."""
+    await conn.executemany(
+        """INSERT INTO training_load_latest (wrestler_id, day, summary) VALUES ($1, $2, $3)
+           ON CONFLICT (wrestler_id) DO UPDATE
+              SET day = EXCLUDED.day, summary = EXCLUDED.summary, computed_at = now()""",
+        rows,
     )

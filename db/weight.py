@@ -1,7 +1,7 @@
 """SQL for weight management: rule sets (versioned data), a wrestler's weight context (its team's
 rule set and settings, its plan, its latest valid body-fat assessment), plans, the weigh-in ledger,
-the assessment read model's refresh, and the recent weights the daily check reads. Scoped (db.scope) wherever
-a wrestler's or team's data is read or written."""
+the assessment read model's refresh, and the recent weights and scans the daily check reads. Scoped
+(db.scope) wherever a wrestler's or team's data is read or written."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from db.types import PgConn
 RULE_COLUMNS = """r.id, r.key, r.version, r.name, r.min_body_fat_male, r.min_body_fat_female,
                   r.weekly_loss_cap, r.cap_basis, r.usg_max, r.weigh_in, r.unit, r.classes, r.created_at"""
 ASSESSMENT_KEYS = ("weight", "body_fat", "urine_specific_gravity")
+RECENT_KEYS = ("weight", "ecw_tbw_ratio")
 
 
 async def rule_sets(conn: PgConn) -> list[dict[str, Any]]:
@@ -126,26 +127,28 @@ async def refresh_assessments(conn: PgConn, keys: list[tuple[Any, int, date]]) -
     )
 
 
-async def recent_weights(
+async def recent_points(
     conn: PgConn, scope: Scope, wrestler_ids: list[UUID], since: datetime
 ) -> list[asyncpg.Record]:
-    """(wrestler_id, recorded_at, value) of every weight since a time, and the latest weight of a
-    wrestler with none since then (from the snapshot), oldest first."""
+    """(wrestler_id, key, recorded_at, value) of every weight and ECW/TBW ratio since a time, and the
+    latest weight of a wrestler with none since then (from the snapshot), oldest first."""
     return list(
         await conn.fetch(
-            f"""WITH md AS (SELECT id FROM metric_definitions WHERE key = 'weight'),
+            f"""WITH md AS (SELECT id, key FROM metric_definitions WHERE key = ANY($3::text[])),
                      ids AS (SELECT w.id FROM wrestlers w
-                              WHERE w.id = ANY($1::uuid[]) AND {wrestler_predicate(3)})
-                SELECT s.wrestler_id, s.recorded_at, s.value FROM body_composition_series s
-                 WHERE s.wrestler_id = ANY(ARRAY(SELECT id FROM ids)) AND s.metric_id = (SELECT id FROM md)
-                   AND s.recorded_at >= $2
+                              WHERE w.id = ANY($1::uuid[]) AND {wrestler_predicate(4)})
+                SELECT s.wrestler_id, md.key, s.recorded_at, s.value
+                  FROM body_composition_series s JOIN md ON md.id = s.metric_id
+                 WHERE s.wrestler_id = ANY(ARRAY(SELECT id FROM ids))
+                   AND s.metric_id = ANY(ARRAY(SELECT id FROM md)) AND s.recorded_at >= $2
                 UNION ALL
-                SELECT m.wrestler_id, m.recorded_at, m.value FROM body_composition_metrics m
-                 WHERE m.wrestler_id = ANY(ARRAY(SELECT id FROM ids)) AND m.metric_id = (SELECT id FROM md)
-                   AND m.recorded_at < $2
-                 ORDER BY 2""",
+                SELECT m.wrestler_id, 'weight', m.recorded_at, m.value FROM body_composition_metrics m
+                 WHERE m.wrestler_id = ANY(ARRAY(SELECT id FROM ids))
+                   AND m.metric_id = (SELECT id FROM md WHERE key = 'weight') AND m.recorded_at < $2
+                 ORDER BY 3""",
             wrestler_ids,
             since,
+            list(RECENT_KEYS),
             *scope.params,
         )
     )

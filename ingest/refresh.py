@@ -1,8 +1,9 @@
 """What follows a write. In the same transaction: the body-fat assessments, daily aggregates and
-snapshots for exactly the changed (wrestler, metric, day) keys, then the section scores and the
-baseline alerts of the wrestlers concerned. After the commit, on Timescale-licensed servers: the
-continuous-aggregate refreshes that cannot run inside a transaction (db.aggregates), then the scores
-and the alerts again, now that the daily rows and snapshots see the new days.
+snapshots for exactly the changed (wrestler, metric, day) keys, then the section scores, the baseline
+alerts and the latest training-load figures of the wrestlers concerned. After the commit, on
+Timescale-licensed servers: the continuous-aggregate refreshes that cannot run inside a transaction
+(db.aggregates), then the scores, the alerts and the loads again, now that the daily rows and
+snapshots see the new days.
 
 `write_transaction` is the one commit-then-finish path: API writes, CLI commands, the demo loader
 and the test helpers all commit through it."""
@@ -15,9 +16,11 @@ from contextlib import asynccontextmanager
 from core.logging import get_logger
 from db import aggregates as aggregates_sql
 from db import series as series_sql
+from db import training as training_sql
 from db import weight as weight_sql
 from db.types import PgConn
 from ingest.alerts import EVAL_DAYS, refresh_alerts, refresh_recent_alerts
+from ingest.training_load import changed_load_wrestlers, refresh_latest_loads
 from query.score_refresh import recompute_scores
 from query.weight import LOOKBACK_DAYS
 
@@ -33,9 +36,13 @@ async def refresh_derived(conn: PgConn) -> list[str]:
         await weight_sql.refresh_assessments(conn, keys)
     wrestlers = await series_sql.refresh_changed(conn)
     await recompute_scores(conn, wrestlers)
-    # On a continuous-aggregate server the alerts follow the refresh after the commit.
+    # On a continuous-aggregate server the alerts and loads follow the refresh after the commit.
     if keys and changed[0]["incremental"]:
         await refresh_alerts(conn, keys)
+        today = await training_sql.local_today(conn)
+        await refresh_latest_loads(
+            conn, changed_load_wrestlers(((r["domain"], r["wrestler_id"], r["day"]) for r in changed), today)
+        )
     return wrestlers
 
 
@@ -50,6 +57,7 @@ async def finish_after_commit(conn: PgConn) -> list[str]:
         async with conn.transaction():
             await recompute_scores(conn, touched)
             await refresh_recent_alerts(conn, touched)
+            await refresh_latest_loads(conn, touched)
     return touched
 
 

@@ -25,7 +25,8 @@ def stats_payload(row: dict[str, Any]) -> dict[str, Any]:
 
 def athlete_card(row: dict[str, Any]) -> dict[str, Any]:
     """trainingWeek = ISO weeks with a training program among the last 8 (today's included),
-    totalWeeks = 8; both null when the wrestler has no program in that window."""
+    totalWeeks = 8; both null when the wrestler has no program in that window. trainingLoad: the
+    latest load figures the write path stored (ingest.training_load), as of their date."""
     weeks = int(row["weeks"] or 0)
     return {
         "id": str(row["id"]),
@@ -36,6 +37,7 @@ def athlete_card(row: dict[str, Any]) -> dict[str, Any]:
         "insights": [dict(i) for i in INSIGHTS.get(row["status"], [])],
         "trainingWeek": weeks if weeks else None,
         "totalWeeks": TRAINING_WINDOW_WEEKS if weeks else None,
+        "trainingLoad": row["load"],
     }
 
 

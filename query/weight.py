@@ -1,6 +1,7 @@
 """Weight management arithmetic, pure: fat-free mass and the floor weight from a valid body-fat
 assessment, the descent plan line, the earliest day a weight class is reachable, and the daily check
-of a wrestler's weights against the plan, the floor and the team's rapid-loss threshold.
+of a wrestler's weights against the plan, the floor and the team's rapid-loss threshold, and the
+scans whose ECW/TBW ratio is above InBody's healthy band.
 
 Weights are kilograms throughout; rule sets that state classes in pounds are converted once
 (KG_PER_LB). Body fat is in percent. The formulas are the rule books' (NFHS, NCAA): fat-free mass =
@@ -19,6 +20,7 @@ from typing import Literal
 FORMULA_VERSION = "weight-1"
 KG_PER_LB = 0.45359237
 LOOKBACK_DAYS = 180  # an assessment older than this is not used for planning
+ECW_TBW_MAX = 0.39
 EPS = 1e-9  # days: 35.000000000000004 is day 35, not 36
 Basis = Literal["compounding", "linear"]
 Sex = Literal["male", "female"]
@@ -99,11 +101,22 @@ class Assessment:
 
 @dataclass(frozen=True)
 class Flag:
-    rule: Literal["below_plan", "below_floor", "rapid_loss"]
+    rule: Literal["below_plan", "below_floor", "rapid_loss", "ecw_tbw_high"]
     date: str
-    weight_kg: float
-    limit_kg: float  # the plan line, the floor, or the weight the rapid-loss window started from
+    weight_kg: float | None  # None: a flag on a scan's ratio, not on a weight
+    limit_kg: float | None  # the plan line, the floor, or the weight the rapid-loss window started from
     detail: dict[str, float | str] = field(default_factory=dict)
+
+
+def ecw_tbw_flags(readings: list[tuple[datetime, float]]) -> list[Flag]:
+    """Each scan whose extracellular-to-total-body-water ratio is above InBody's healthy band
+    (0.36-0.39; above it InBody advises seeing a physician). A flag on the scan: it does not replace
+    the hydration test."""
+    return [
+        Flag("ecw_tbw_high", at.date().isoformat(), None, None, {"ecwTbw": ratio, "limit": ECW_TBW_MAX})
+        for at, ratio in sorted(readings)
+        if ratio > ECW_TBW_MAX + EPS
+    ]
 
 
 def daily_check(

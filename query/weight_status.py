@@ -22,6 +22,7 @@ from query.weight import (
     RuleSet,
     daily_check,
     earliest_day,
+    ecw_tbw_flags,
     floor_weight,
     plan_weight,
 )
@@ -89,18 +90,21 @@ def _assessment_of(ctx: dict[str, Any], rules: RuleSet | None, zone: ZoneInfo) -
     )
 
 
-def _days(
-    contexts: list[dict[str, Any]], weights: list[tuple[Any, datetime, float]], today: date, zone: ZoneInfo
-) -> list[_Day]:
-    """_Day of each context, from the weights (wrestler id, time, kg, oldest first) of them all.
+Point = tuple[Any, str, datetime, float]  # wrestler id, metric key, time, value
+
+
+def _days(contexts: list[dict[str, Any]], points: list[Point], today: date, zone: ZoneInfo) -> list[_Day]:
+    """_Day of each context, from the recent points (wrestler id, key, time, value; oldest first) of
+    them all: weights (with the latest older one) and ECW/TBW ratios.
 
     Plain Python: at a board's size (50 wrestlers, about 800 weights) a Polars version measured 15 ms
     against 2 ms, most of it in building frames of time-zoned values."""
     since = datetime.combine(today - timedelta(days=FLAG_DAYS), datetime.min.time(), zone)
     end_of_today = datetime.combine(today, datetime.max.time(), zone)
     by_wrestler: dict[str, list[tuple[datetime, float]]] = defaultdict(list)
-    for wid, at, kg in weights:
-        by_wrestler[str(wid)].append((at.astimezone(zone), kg))
+    scans: dict[str, list[tuple[datetime, float]]] = defaultdict(list)
+    for wid, key, at, value in points:
+        (by_wrestler if key == "weight" else scans)[str(wid)].append((at.astimezone(zone), value))
     out = []
     for ctx in contexts:
         rules = rule_set(ctx)
@@ -127,7 +131,7 @@ def _days(
             basis,
             ctx.get("rapid_loss_pct"),
             float(ctx.get("rapid_loss_hours") or 48),
-        )
+        ) + ecw_tbw_flags(scans[str(ctx["id"])])
         plan_today = (
             plan_weight(
                 assessment.weight_kg, (end_of_today - assessment.at).total_seconds() / 86400, cap, basis
@@ -151,12 +155,10 @@ def _days(
     return out
 
 
-def status(
-    ctx: dict[str, Any], weights: list[tuple[Any, datetime, float]], today: date, zone: ZoneInfo
-) -> dict[str, Any]:
+def status(ctx: dict[str, Any], points: list[Point], today: date, zone: ZoneInfo) -> dict[str, Any]:
     """The weight status of one wrestler from its context (db.weight.weight_context, with its latest
-    valid assessment) and its weights (wrestler id, time, kg) since FLAG_DAYS ago (or its latest one)."""
-    d = _days([ctx], weights, today, zone)[0]
+    valid assessment) and its recent points (db.weight.recent_points)."""
+    d = _days([ctx], points, today, zone)[0]
     rules, assessment, floor = d.rules, d.assessment, d.floor
     cap = rules.weekly_loss_cap if rules else None
     basis = rules.basis if rules else "compounding"
@@ -289,8 +291,8 @@ async def wrestler_status(
     ctx = await weight_sql.weight_context(conn, scope, wrestler_id, _lookback(today, zone))
     if ctx is None:
         return None
-    rows = await weight_sql.recent_weights(conn, scope, [wrestler_id], _flag_start(today, zone))
-    return status(ctx, [(r["wrestler_id"], r["recorded_at"], r["value"]) for r in rows], today, zone)
+    rows = await weight_sql.recent_points(conn, scope, [wrestler_id], _flag_start(today, zone))
+    return status(ctx, [tuple(r) for r in rows], today, zone)
 
 
 async def team_board(
@@ -299,8 +301,8 @@ async def team_board(
     """Every wrestler of the team: current weight, class, floor, plan status, flags, days to the
     target date; two statements (the contexts with their assessments, the recent weights)."""
     contexts = await weight_sql.team_weight_context(conn, scope, team_id, _lookback(today, zone))
-    rows = await weight_sql.recent_weights(conn, scope, [c["id"] for c in contexts], _flag_start(today, zone))
-    days = _days(contexts, [(r["wrestler_id"], r["recorded_at"], r["value"]) for r in rows], today, zone)
+    rows = await weight_sql.recent_points(conn, scope, [c["id"] for c in contexts], _flag_start(today, zone))
+    days = _days(contexts, [tuple(r) for r in rows], today, zone)
     board = []
     for ctx, d in zip(contexts, days, strict=True):
         target_date = ctx.get("target_date")

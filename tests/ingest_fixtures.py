@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -122,10 +123,12 @@ async def create_generated_wrestlers(conn: PgConn) -> None:
     )
 
 
-def generate_long_csv(path: Any, rows: int) -> None:
-    """Write `rows` readings (wrestler, metric, recorded_at, value) with unique keys, in blocks."""
+def generate_long_csv(path: Any, rows: int, since: datetime | None = None, step_minutes: int = 10) -> None:
+    """Write `rows` readings (wrestler, metric, recorded_at, value) with unique keys, in blocks: each
+    (wrestler, metric) a reading every `step_minutes` from `since` (default 2024-01-01 UTC)."""
     import polars as pl
 
+    first = since or datetime(2024, 1, 1, tzinfo=UTC)
     keys = [(f"W{w:03d}", m) for w in range(1, GEN_WRESTLERS + 1) for m in GEN_METRICS]
     per_key = -(-rows // len(keys))
     block = 200_000
@@ -141,7 +144,7 @@ def generate_long_csv(path: Any, rows: int) -> None:
             df = pl.DataFrame({"k": key_i, "step": step}).with_columns(
                 pl.col("k").map_elements(lambda k: keys[k][0], return_dtype=pl.String).alias("wrestler"),
                 pl.col("k").map_elements(lambda k: keys[k][1], return_dtype=pl.String).alias("metric"),
-                (pl.datetime(2024, 1, 1, time_zone="UTC") + pl.duration(minutes=pl.col("step") * 10))
+                (pl.lit(first) + pl.duration(minutes=pl.col("step") * step_minutes))
                 .dt.strftime("%Y-%m-%dT%H:%M:%SZ")
                 .alias("recorded_at"),
             )

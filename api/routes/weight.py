@@ -19,10 +19,10 @@ from api.connection import Conn, PooledConn
 from api.fields import Label, Name, Notes
 from api.pagination import PageDep
 from api.schemas.common import error_responses
+from api.schemas.training_load import TrainingLoad
 from api.schemas.weight import (
     RuleSetList,
     RuleSetOut,
-    TrainingLoad,
     WeighInList,
     WeighInOut,
     WeightBoard,

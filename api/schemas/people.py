@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field
+
 from api.schemas.base import Wire
+from api.schemas.training_load import LoadSummary
 
 WrestlerStatus = Literal["competition_ready", "normal", "attention"]
 
@@ -59,6 +62,10 @@ class AthleteCard(Wire):
     insights: list[Insight]
     training_week: int | None
     total_weeks: int | None
+    training_load: LoadSummary | None = Field(
+        None,
+        description="The latest training-load figures (descriptive), as of their `date`; null without any",
+    )
 
 
 class TeamAthletes(Wire):

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from api.schemas.base import Wire
 
-FlagRule = Literal["below_plan", "below_floor", "rapid_loss"]
+FlagRule = Literal["below_plan", "below_floor", "rapid_loss", "ecw_tbw_high"]
 
 
 class RuleSetOut(Wire):
@@ -86,9 +86,13 @@ class TodayOut(Wire):
 class FlagOut(Wire):
     rule: FlagRule
     date: str
-    weight_kg: float
-    limit_kg: float
-    detail: dict[str, float | str]
+    weight_kg: float | None = Field(description="The weight flagged; null for a scan's ECW/TBW flag")
+    limit_kg: float | None = Field(
+        description="The plan line, the floor, or the weight a rapid loss started from; null for ECW/TBW"
+    )
+    detail: dict[str, float | str] = Field(
+        description="rapid_loss: lossPct and hours; ecw_tbw_high: ecwTbw and limit (InBody's 0.39)"
+    )
 
 
 class WeightStatus(Wire):
@@ -156,68 +160,3 @@ class WeightSettings(Wire):
     body_fat_floor_override: float | None = Field(default=None, ge=0, lt=50)
     rapid_loss_pct: float = Field(default=2.0, gt=0, le=20)
     rapid_loss_hours: int = Field(default=48, ge=1, le=336)
-
-
-class LoadWindow(Wire):
-    from_: str = Field(alias="from")
-    to: str
-    days: int
-    days_with_data: int
-
-
-class LoadDay(Wire):
-    date: str
-    load: float | None
-    sessions: int
-    kinds: list[Literal["srpe", "device"]]
-    covered: bool
-
-
-class LoadWeek(Wire):
-    window: LoadWindow
-    sd: Literal["sample", "population"]
-    status: Literal["ok", "insufficient data"]
-    weekly_load: float | None = None
-    mean_daily_load: float | None = None
-    sd_daily_load: float | None = None
-    monotony: float | None = None
-    strain: float | None = None
-
-
-class LoadRatio(Wire):
-    status: Literal["ok", "insufficient data"]
-    acute: float | None
-    chronic: float | None
-    ratio: float | None
-    acute_window: LoadWindow
-    chronic_window: LoadWindow
-
-
-class LoadEwma(Wire):
-    status: Literal["ok", "insufficient data"]
-    acute: float | None
-    chronic: float | None
-    ratio: float | None
-    lambda_acute: float
-    lambda_chronic: float
-    chronic_window: LoadWindow
-
-
-class LoadSummary(Wire):
-    date: str
-    week: LoadWeek
-    acwr_coupled: LoadRatio
-    acwr_uncoupled: LoadRatio
-    acwr_ewma: LoadEwma
-    label: str
-    formula_version: str
-
-
-class TrainingLoad(Wire):
-    wrestler_id: str
-    from_: str = Field(alias="from")
-    to: str
-    days: list[LoadDay]
-    latest: LoadSummary
-    label: str
-    formula_version: str

@@ -36,20 +36,25 @@ BEGIN
           FROM r JOIN bloodwork_series s
             ON s.wrestler_id = r.w AND s.recorded_at >= r.f - interval '24 hours' AND s.recorded_at < r.t
           JOIN m ON m.id = s.metric_id),
-    -- The default frame ends with the current row's peers: a weight at the reading's time counts.
+    -- One pass in time order: the latest weight and test at or before each row, as the running
+    -- maximum of [epoch, value] (the default frame ends with the row's peers, so a weight at the
+    -- reading's time counts; float8 epochs keep microseconds).
     paired AS (
         SELECT p.*,
-               max(p.recorded_at) FILTER (WHERE p.key = 'weight') OVER o AS weight_at,
-               max(p.recorded_at) FILTER (WHERE p.key = 'urine_specific_gravity') OVER o AS usg_at
-          FROM pts p WINDOW o AS (PARTITION BY p.wrestler_id ORDER BY p.recorded_at))
+               max(ARRAY[extract(epoch FROM p.recorded_at)::float8, p.value])
+                   FILTER (WHERE p.key = 'weight') OVER o AS wt,
+               max(ARRAY[extract(epoch FROM p.recorded_at)::float8, p.value])
+                   FILTER (WHERE p.key = 'urine_specific_gravity') OVER o AS u
+          FROM pts p WINDOW o AS (PARTITION BY p.wrestler_id ORDER BY p.recorded_at)),
+    near AS (
+        SELECT b.*, b.wt[1] >= extract(epoch FROM b.recorded_at - interval '24 hours') AS w_ok,
+               b.u[1] >= extract(epoch FROM b.recorded_at - interval '24 hours') AS u_ok
+          FROM paired b WHERE b.key = 'body_fat' AND b.recorded_at >= b.f)
     INSERT INTO weight_assessments (wrestler_id, at, body_fat_pct, weight_kg, weight_at, usg, usg_at)
-    SELECT b.wrestler_id, b.recorded_at, b.value, wt.value, wt.recorded_at, u.value, u.recorded_at
-      FROM paired b
-      LEFT JOIN pts wt ON wt.wrestler_id = b.wrestler_id AND wt.key = 'weight'
-                      AND wt.recorded_at = b.weight_at AND b.weight_at >= b.recorded_at - interval '24 hours'
-      LEFT JOIN pts u ON u.wrestler_id = b.wrestler_id AND u.key = 'urine_specific_gravity'
-                     AND u.recorded_at = b.usg_at AND b.usg_at >= b.recorded_at - interval '24 hours'
-     WHERE b.key = 'body_fat' AND b.recorded_at >= b.f
+    SELECT c.wrestler_id, c.recorded_at, c.value,
+           CASE WHEN c.w_ok THEN c.wt[2] END, CASE WHEN c.w_ok THEN to_timestamp(c.wt[1]) END,
+           CASE WHEN c.u_ok THEN c.u[2] END, CASE WHEN c.u_ok THEN to_timestamp(c.u[1]) END
+      FROM near c
     ON CONFLICT (wrestler_id, at) DO NOTHING;
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from typing import Any
 
 import httpx
 import pytest
@@ -111,7 +112,7 @@ async def test_heart_rate_variability_alerts_on_a_week_not_a_night(
     )
     got = [a for a in await alerts(client, world, world.coach) if a["metric"] == "hrv"]
     assert got and all(a["level"] == "red" for a in got)
-    latest = got[0]["evidence"]
-    assert latest["weekReadings"] == 7 and latest["transform"].startswith("mean of ln")  # type: ignore[index]
-    assert abs(latest["rawValue"] - steady[-1] * 0.75) < 1e-9  # type: ignore[index, operator]
-    assert abs(latest["value"] - statistics.mean(math.log(v * 0.75) for v in steady[-7:])) < 1e-3  # type: ignore[index, operator]
+    latest: dict[str, Any] = got[0]["evidence"]  # type: ignore[assignment]
+    assert latest["weekReadings"] == 7 and latest["transform"].startswith("mean of ln")
+    assert abs(latest["rawValue"] - steady[-1] * 0.75) < 1e-9
+    assert abs(latest["value"] - statistics.mean(math.log(v * 0.75) for v in steady[-7:])) < 1e-3

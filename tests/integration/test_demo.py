@@ -204,11 +204,16 @@ async def test_the_demo_shows_weight_management(conn: PgConn, settings: Settings
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
             headers = {"Authorization": f"Bearer {token}"}
-            boards = []
+            boards, cards = [], []
             for team in await conn.fetch("SELECT id FROM teams"):
                 r = await c.get(f"/api/v1/teams/{team['id']}/weight-board", headers=headers)
                 assert r.status_code == 200, r.text
                 boards += r.json()["wrestlers"]
+                r = await c.get(f"/api/v1/teams/{team['id']}/athletes", headers=headers)
+                cards += r.json()["athletes"]
+    assert all(c["trainingLoad"] and c["trainingLoad"]["week"]["status"] == "ok" for c in cards), (
+        "the team board shows every demo wrestler's latest training load"
+    )
     assert len(boards) == 24 and all(b["classKg"] for b in boards)
     assert sum(b["floorKg"] is not None for b in boards) >= 12  # assessments that passed their gate
     assert any(b["flags"] for b in boards), "the demo's cuts raise flags a coach can open"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -184,7 +185,9 @@ async def assessed(conn: PgConn, world: World, usg_max: float | None) -> tuple[A
         usg_max,
         world.team,
     )
-    ctx = await weight_sql.weight_context(conn, Scope.of("admin", None, None), world.wrestler, days_ago(60, 0))
+    ctx = await weight_sql.weight_context(
+        conn, Scope.of("admin", None, None), world.wrestler, days_ago(60, 0)
+    )
     assert ctx is not None
     if ctx["assessed_at"] is None:
         return None
@@ -232,6 +235,36 @@ async def test_the_hydration_gate_and_the_24_hours_before_a_reading(
     # A weight at the same time as the reading pairs with it, and the latest one before it is used.
     await write(conn, world.wrestler, [("weight", days_ago(4, 9), 78.6)])
     assert (await assessed(conn, world, 1.025) or ())[1] == 78.6
+
+
+async def test_a_scan_above_the_healthy_ecw_tbw_band_is_flagged(
+    client: httpx.AsyncClient, conn: PgConn, world: World
+) -> None:
+    await nfhs(client, world)
+    await write(
+        conn,
+        world.wrestler,
+        [
+            ("ecw_tbw_ratio", days_ago(3, 7), 0.385),  # inside InBody's 0.36-0.39
+            ("ecw_tbw_ratio", days_ago(1, 7), 0.402),
+            ("ecw_tbw_ratio", days_ago(20, 7), 0.41),  # older than the 14 days the check reads
+            ("weight", days_ago(1, 6), 80.0),
+        ],
+    )
+    s = (await client.get(f"{API}/wrestlers/{world.wrestler}/weight-plan", headers=world.coach)).json()
+    flags = [f for f in s["flags"] if f["rule"] == "ecw_tbw_high"]
+    assert flags == [
+        {
+            "rule": "ecw_tbw_high",
+            "date": days_ago(1, 7).astimezone(ZoneInfo("Asia/Tehran")).date().isoformat(),
+            "weightKg": None,
+            "limitKg": None,
+            "detail": {"ecwTbw": 0.402, "limit": 0.39},
+        }
+    ]
+    board = (await client.get(f"{API}/teams/{world.team}/weight-board", headers=world.coach)).json()
+    row = next(w for w in board["wrestlers"] if w["wrestlerId"] == str(world.wrestler))
+    assert [f["rule"] for f in row["flags"]] == ["ecw_tbw_high"] and row["weightKg"] == 80.0
 
 
 async def test_without_an_assessment_the_status_says_why(client: httpx.AsyncClient, world: World) -> None:
@@ -346,6 +379,18 @@ async def test_training_load_from_stored_sessions(
     assert got["latest"]["acwrCoupled"]["status"] == "insufficient data"  # 7 of 28 chronic days
     assert got["latest"]["acwrCoupled"]["chronicWindow"]["daysWithData"] == 7
     assert "descriptive" in got["label"]
+    # The team board shows the latest figures the write path stored: today's, as the endpoint computes them.
+    today = (await client.get(f"{API}/teams/{world.team}/weight-board", headers=world.coach)).json()["date"]
+    now = await client.get(
+        f"{API}/wrestlers/{world.wrestler}/training-load",
+        params={"from": today, "to": today},
+        headers=world.coach,
+    )
+    cards = (await client.get(f"{API}/teams/{world.team}/athletes", headers=world.coach)).json()["athletes"]
+    card = next(c for c in cards if c["id"] == str(world.wrestler))
+    assert card["trainingLoad"] == now.json()["latest"] and card["trainingLoad"]["date"] == today
+    assert card["trainingLoad"]["week"]["status"] == "ok"
+    assert all(c["trainingLoad"] is None for c in cards if c["id"] != str(world.wrestler))
     too_long = await client.get(
         f"{API}/wrestlers/{world.wrestler}/training-load",
         params={"from": "2020-01-01", "to": "2026-01-01"},

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import math
 import statistics
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 import polars as pl
@@ -122,7 +123,7 @@ HRV = pl.DataFrame(
 )
 
 
-def hrv(values: list[float | None]) -> pl.DataFrame:
+def hrv(values: Sequence[float | None]) -> pl.DataFrame:
     """Daily rMSSD readings ending on DAY (None: no reading that day)."""
     days = [DAY - timedelta(days=len(values) - 1 - i) for i in range(len(values))]
     kept = [(d, v) for d, v in zip(days, values, strict=True) if v is not None]

@@ -111,6 +111,7 @@ class TestSmallPieces:
             "score": 81.26,
             "status": "attention",
             "weeks": 3,
+            "load": None,
         }
         card = athlete_card(row)
         assert (card["overallScore"], card["trainingWeek"], card["totalWeeks"]) == (81.3, 3, 8)
