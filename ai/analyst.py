@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -144,6 +144,44 @@ class TrainingIn:
     fatigue: tuple[str, float] | None  # latest fatigue level 0-100 (higher = more tired)
     sleep: tuple[str, float] | None  # latest sleep quality 0-100
     rpe: list[tuple[str, float]]  # recent session RPE values (date, 1-10), any order
+    weight_status: WeightFacts | None = None  # today's check against the plan and the floor
+    load: LoadFacts | None = None  # today's training-load figures (descriptive)
+
+
+@dataclass(frozen=True)
+class WeightFlagFact:
+    rule: str  # below_plan | below_floor | rapid_loss | ecw_tbw_high
+    date: str
+    value: float  # the weight (kg), or the ECW/TBW ratio
+    limit: float | None  # the plan line, the floor, the weight a rapid loss started from, or 0.39
+    loss_pct: float | None = None
+    hours: float | None = None
+
+
+@dataclass(frozen=True)
+class WeightFacts:
+    """query.weight_status's verdict of the day (its latest weight's day) and that day's flags."""
+
+    date: str
+    status: str
+    weight_kg: float | None
+    plan_kg: float | None
+    floor_kg: float | None
+    rule_set: str | None
+    flags: list[WeightFlagFact]
+
+
+@dataclass(frozen=True)
+class LoadFacts:
+    """query.training_load's figures of a day, where their coverage suffices (else None)."""
+
+    date: str
+    acute: float | None  # mean daily load of the last 7 days (AU)
+    chronic: float | None  # of the last 28 days (coupled)
+    ratio: float | None
+    weekly: float | None
+    monotony: float | None
+    strain: float | None
 
 
 @dataclass(frozen=True)
@@ -1123,6 +1161,44 @@ _TTEXT: dict[str, dict[Loc, str]] = {
         "fa": "کیفیت خواب {v} در {d}: روال معمول ریکاوری را ادامه دهید.",
     },
     "missing": {"en": "Missing data (not used): {items}.", "fa": "داده‌ی موجود نیست (استفاده نشد): {items}."},
+    "below_floor": {
+        "en": "Weight {w} kg on {d} is below the floor of {f} kg ({rules}): no further weight loss, lighter "
+        "session, and the medical staff should know.",
+        "fa": "وزن {w} کیلوگرم در {d} کمتر از کف {f} کیلوگرم ({rules}) است: کاهش وزن بیشتر ممنوع، جلسه‌ی "
+        "سبک‌تر، و کادر پزشکی باید مطلع شود.",
+    },
+    "rapid_loss": {
+        "en": "{pct}% of body weight lost in {h} h, to {w} kg on {d} (from {s} kg): rehydrate and refuel, "
+        "lighter session.",
+        "fa": "{pct}٪ وزن بدن در {h} ساعت کم شده و به {w} کیلوگرم در {d} رسیده است (از {s} کیلوگرم): "
+        "آب و انرژی را جبران کنید، جلسه‌ی سبک‌تر.",
+    },
+    "below_plan": {
+        "en": "Weight {w} kg on {d} is under the plan line of {p} kg: losing faster than the weekly cap "
+        "allows; slow the descent.",
+        "fa": "وزن {w} کیلوگرم در {d} زیر خط برنامه‌ی {p} کیلوگرم است: سریع‌تر از سقف هفتگی کم می‌شود؛ "
+        "روند کاهش را کند کنید.",
+    },
+    "ecw_tbw_high": {
+        "en": "ECW/TBW {v} on {d} is above InBody's healthy band (up to {lim}): the medical staff should "
+        "see it.",
+        "fa": "نسبت ECW/TBW برابر {v} در {d} بالاتر از محدوده‌ی سالم InBody (تا {lim}) است: کادر پزشکی "
+        "باید آن را ببیند.",
+    },
+    "no_cut": {
+        "en": "Below the floor or losing too fast: no cutting; eat and drink to hold the weight.",
+        "fa": "زیر کف وزن یا کاهش بیش از حد سریع: کاهش وزن نه؛ برای حفظ وزن بخورید و بنوشید.",
+    },
+    "load": {
+        "en": "Training load on {d}: acute {a} AU a day against chronic {c} AU (ratio {r}; descriptive, "
+        "not an injury prediction).",
+        "fa": "بار تمرینی در {d}: حاد {a} واحد در روز در برابر مزمن {c} واحد (نسبت {r}؛ توصیفی، نه "
+        "پیش‌بینی آسیب).",
+    },
+    "monotony": {
+        "en": "Weekly load {l} AU with monotony {m} and strain {st}.",
+        "fa": "بار هفتگی {l} واحد با یکنواختی {m} و فشار {st}.",
+    },
 }
 _INPUT_NAME: dict[str, dict[Loc, str]] = {
     "weight_class": {"en": "weight class", "fa": "دسته‌ی وزنی"},
@@ -1155,7 +1231,9 @@ def _day_key(label: str) -> tuple[int, str]:
 
 
 def training_program(inp: TrainingIn, locale: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A day's program from the goal, lightened by readiness, fatigue and recent RPE; weight vs class."""
+    """A day's program from the goal, lightened by readiness, fatigue and recent RPE, and by a weight
+    below the floor or a rapid loss (no cutting then); weight vs class, the weight check's flags and the
+    training-load figures (descriptive) cited with their numbers."""
     loc = _loc(locale)
     key = _goal_template(inp.goal)
     focus_names, template = _TEMPLATES[key]
@@ -1227,6 +1305,64 @@ def training_program(inp: TrainingIn, locale: str) -> tuple[dict[str, Any], dict
         if hard:
             reasons.append("rpe")
             notes.append(_tt(loc, "rpe_high", k=len(rpe), m=_fmt(rpe_mean), lim=_fmt(RPE_HIGH_MEAN)))
+    cut_stop = False
+    ws = inp.weight_status
+    if ws is not None:
+        if ws.weight_kg is not None and _finite(ws.weight_kg):
+            evidence.append(_evidence("weight_status", ws.date, _r(ws.weight_kg), ws.status))
+        for f in ws.flags:
+            if not _finite(f.value):
+                continue
+            rule = f.rule if f.limit is None else f"{f.rule}:{_fmt(_r(f.limit))}"
+            ratio = f.rule == "ecw_tbw_high"
+            value = round(f.value, 3) if ratio else _r(f.value)
+            evidence.append(_evidence("ecw_tbw" if ratio else f"weight_{f.rule}", f.date, value, rule))
+            if f.rule == "below_floor" and f.limit is not None:
+                reasons.append("below_floor")
+                cut_stop = True
+                notes.append(
+                    _tt(
+                        loc,
+                        "below_floor",
+                        w=_fmt(_r(f.value)),
+                        d=f.date,
+                        f=_fmt(_r(f.limit)),
+                        rules=ws.rule_set or "-",
+                    )
+                )
+            elif f.rule == "rapid_loss" and f.limit is not None and f.loss_pct is not None:
+                reasons.append("rapid_loss")
+                cut_stop = True
+                notes.append(
+                    _tt(
+                        loc,
+                        "rapid_loss",
+                        pct=_fmt(_r(f.loss_pct)),
+                        h=_fmt(_r(f.hours or 0.0)),
+                        w=_fmt(_r(f.value)),
+                        d=f.date,
+                        s=_fmt(_r(f.limit)),
+                    )
+                )
+            elif f.rule == "below_plan" and f.limit is not None:
+                notes.append(_tt(loc, "below_plan", w=_fmt(_r(f.value)), d=f.date, p=_fmt(_r(f.limit))))
+            elif f.rule == "ecw_tbw_high":
+                notes.append(_tt(loc, "ecw_tbw_high", v=_fmt(value), d=f.date, lim=_fmt(f.limit or 0.39)))
+    ld = inp.load
+    if ld is not None and ld.acute is not None and ld.chronic is not None and ld.ratio is not None:
+        evidence.append(_evidence("acute_load", ld.date, _r(ld.acute), "mean_daily_load_7d"))
+        evidence.append(_evidence("chronic_load", ld.date, _r(ld.chronic), "mean_daily_load_28d"))
+        evidence.append(_evidence("acwr_coupled", ld.date, _r(ld.ratio), "descriptive"))
+        notes.append(
+            _tt(loc, "load", d=ld.date, a=_fmt(_r(ld.acute)), c=_fmt(_r(ld.chronic)), r=_fmt(_r(ld.ratio)))
+        )
+    if ld is not None and ld.weekly is not None and ld.monotony is not None and ld.strain is not None:
+        evidence.append(_evidence("weekly_load", ld.date, _r(ld.weekly), "sum_7d"))
+        evidence.append(_evidence("monotony", ld.date, _r(ld.monotony), "mean/sd_7d"))
+        evidence.append(_evidence("strain", ld.date, _r(ld.strain), "weekly_load*monotony"))
+        notes.append(
+            _tt(loc, "monotony", l=_fmt(_r(ld.weekly)), m=_fmt(_r(ld.monotony)), st=_fmt(_r(ld.strain)))
+        )
     lighter = bool(reasons)
     if not lighter:
         parts = []
@@ -1286,6 +1422,8 @@ def training_program(inp: TrainingIn, locale: str) -> tuple[dict[str, Any], dict
                 )
             )
 
+    if cut_stop:
+        nutrition = _tt(loc, "no_cut")
     recovery_lines: list[str] = []
     if lighter:
         recovery_lines.append(_tt(loc, "recovery_light"))
@@ -1335,6 +1473,8 @@ def training_program(inp: TrainingIn, locale: str) -> tuple[dict[str, Any], dict
             "sleep": None if sleep is None else {"label": sleep[0], "value": sleep[1]},
             "rpe": [{"label": d, "value": _r(v)} for d, v in rpe],
         },
+        "weight_status": None if ws is None else asdict(ws),
+        "training_load": None if ld is None else asdict(ld),
         "rpe_sessions_used": len(rpe),
         "rpe_mean": rpe_mean,
         "weight_minus_class_kg": diff,

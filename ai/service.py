@@ -36,6 +36,8 @@ from db import ai_insights as insights_sql
 from db import alerts as alerts_sql
 from db import series_reads, snapshots, training
 from db.types import PgConn
+from query.load_report import training_load_report
+from query.weight_status import wrestler_status
 
 NAMES_TTL_SECONDS = 60.0  # how long the known names behind the sanitiser are reused
 HISTORY_DAYS = 365  # the athlete's own history an anomaly is judged against
@@ -57,6 +59,10 @@ def _normalised(name: str) -> str:
 def _metric_names(name: str) -> list[str]:
     base = _CHART_SUFFIX.sub("", name.strip())
     return sorted({name, base, _normalised(name), _normalised(base)})
+
+
+def _number(v: Any) -> float | None:
+    return float(v) if isinstance(v, int | float) else None
 
 
 def with_alerts(answer: AdvancedInsight, alerts: list[dict[str, Any]], locale: str) -> AdvancedInsight:
@@ -365,6 +371,7 @@ class AIService:
                     row["value"],
                 )
         rpe = await self._recent(conn, scope, wrestler_id, "rpe", RPE_DAYS)
+        weight_facts, load_facts = await self._weight_and_load(conn, scope, wrestler_id)
         inp = analyst.TrainingIn(
             date=clean.text(day),
             goal=clean.text(goal),
@@ -374,6 +381,8 @@ class AIService:
             fatigue=latest.get(TRAINING_KEYS["fatigue"]),
             sleep=latest.get(TRAINING_KEYS["sleep"]),
             rpe=rpe,
+            weight_status=weight_facts,
+            load=load_facts,
         )
         question = {"goal": inp.goal, "date": inp.date}
         _, body = await self._answer(
@@ -394,6 +403,52 @@ class AIService:
         return body
 
     # --- the wrestler's stored data, under the caller's scope
+    async def _weight_and_load(
+        self, conn: PgConn, scope: Scope, wrestler_id: UUID
+    ) -> tuple[analyst.WeightFacts | None, analyst.LoadFacts | None]:
+        """Today's weight check (the flags of the latest weight's day, and the latest ECW/TBW flag)
+        and today's training-load figures, where there is data for them."""
+        today = datetime.now(self.zone).date()
+        status = await wrestler_status(conn, scope, wrestler_id, today, self.zone)
+        weight: analyst.WeightFacts | None = None
+        if status is not None and status["today"]["weighedAt"]:
+            day = status["today"]["weighedAt"][:10]
+            flags = [f for f in status["flags"] if f["date"] == day and f["rule"] != "ecw_tbw_high"]
+            flags += [f for f in status["flags"] if f["rule"] == "ecw_tbw_high"][-1:]
+            weight = analyst.WeightFacts(
+                date=day,
+                status=status["today"]["status"],
+                weight_kg=status["today"]["weightKg"],
+                plan_kg=status["today"]["planKg"],
+                floor_kg=status["floor"]["weightKg"] if status["floor"] else None,
+                rule_set=status["ruleSet"]["name"] if status["ruleSet"] else None,
+                flags=[
+                    analyst.WeightFlagFact(
+                        rule=f["rule"],
+                        date=f["date"],
+                        value=f["weightKg"] if f["weightKg"] is not None else float(f["detail"]["ecwTbw"]),
+                        limit=f["limitKg"] if f["limitKg"] is not None else _number(f["detail"].get("limit")),
+                        loss_pct=_number(f["detail"].get("lossPct")),
+                        hours=_number(f["detail"].get("hours")),
+                    )
+                    for f in flags
+                ],
+            )
+        latest = (await training_load_report(conn, scope, wrestler_id, today, today, self.zone))["latest"]
+        week, coupled = latest["week"], latest["acwrCoupled"]
+        load = None
+        if week["status"] == "ok" or coupled["status"] == "ok":
+            load = analyst.LoadFacts(
+                date=latest["date"],
+                acute=coupled["acute"],
+                chronic=coupled["chronic"],
+                ratio=coupled["ratio"],
+                weekly=week.get("weeklyLoad"),
+                monotony=week.get("monotony"),
+                strain=week.get("strain"),
+            )
+        return weight, load
+
     async def _bands(
         self, conn: PgConn, names: list[str]
     ) -> dict[str, tuple[str, float | None, float | None]]:

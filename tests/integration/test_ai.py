@@ -383,6 +383,54 @@ async def test_without_a_provider_the_analyst_answers_and_a_program_can_be_saved
     assert bad_date.status_code == 422
 
 
+async def test_a_program_cites_the_weight_check_and_the_training_load(
+    client: httpx.AsyncClient, conn: PgConn, world: World
+) -> None:
+    sets = (await client.get("/api/v1/rule-sets", headers=world.coach)).json()["ruleSets"]
+    nfhs = next(r for r in sets if r["key"] == "nfhs")
+    r = await client.put(
+        f"/api/v1/teams/{world.team}/weight-settings", json={"ruleSetId": nfhs["id"]}, headers=world.coach
+    )
+    assert r.status_code == 200, r.text
+    await client.put(f"/api/v1/wrestlers/{world.wrestler}", json={"sex": "male"}, headers=world.coach)
+    sessions = [
+        p
+        for i in range(1, 29)
+        for p in (("rpe", local_noon(i), 5.0), ("session_duration", local_noon(i), 3600.0))
+    ]
+    await write(
+        conn,
+        world.wrestler,
+        [
+            ("urine_specific_gravity", local_noon(10), 1.012),
+            ("weight", local_noon(10), 80.0),
+            ("body_fat", local_noon(10), 14.0),  # floor at NFHS's 7 %: 73.98 kg
+            ("weight", local_noon(2), 75.2),
+            ("weight", local_noon(1), 73.5),  # below the floor, 2.26 % down in 24 hours
+            *sessions,
+        ],
+    )
+    body = {"wrestlerId": str(world.wrestler), "goal": "cut weight", "date": local_date(0), "locale": "en-US"}
+    got = (await client.post(TRAINING, json=body, headers=world.coach)).json()
+    cited = {e["metric"]: e for e in got["evidence"]}
+    assert (
+        cited["weight_below_floor"]["value"] == 73.5
+        and cited["weight_below_floor"]["rule"] == "below_floor:73.98"
+    )
+    assert cited["weight_rapid_loss"]["date"] == local_date(1)
+    assert cited["acute_load"]["value"] == 300.0 and cited["chronic_load"]["value"] == 300.0
+    assert cited["acwr_coupled"] == {
+        "metric": "acwr_coupled",
+        "date": local_date(0),
+        "value": 1.0,
+        "rule": "descriptive",
+    }
+    program = got["program"]
+    assert "(lighter)" in program["title"] and "no cutting" in program["nutrition"]
+    assert any("below the floor of 73.98 kg" in n for n in program["aiRecommendations"])
+    assert any("not an injury prediction" in n for n in program["aiRecommendations"])
+
+
 async def test_log_lines_hold_neither_prompts_nor_health_values(
     settings: Settings, world: World, provider: FakeProvider
 ) -> None:
