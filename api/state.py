@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from redis.asyncio import Redis
@@ -30,6 +32,15 @@ class AppState:
     # CSV uploads being ingested at once in this process (INGEST_CONCURRENCY), each on its own connection.
     upload_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
     ai: AIService | None = None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.bucket_timezone)
+
+    def today(self) -> date:
+        """The local day in the bucket time zone (what the database's local_today answers, without a
+        round trip)."""
+        return datetime.now(self.zone).date()
 
 
 async def get_state(request: Request) -> AppState:

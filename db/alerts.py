@@ -117,7 +117,8 @@ async def team_alerts(
     conn: PgConn, scope: Scope, team_id: UUID, since: date, limit: int, offset: int
 ) -> tuple[list[asyncpg.Record], int]:
     """A team's alerts since a day, newest first, and their total: the page and the count come from
-    the (wrestler_id, day, id) index alone, the evidence is read for the page's rows only."""
+    the (wrestler_id, day, id) index alone, the evidence (as its JSON text, `evidence_json`) is read
+    for the page's rows only."""
     rows = await conn.fetch(
         f"""WITH mine AS (
                  SELECT w.id, w.name_en, w.name_fa FROM wrestlers w
@@ -128,7 +129,7 @@ async def team_alerts(
                   WHERE a.wrestler_id IN (SELECT id FROM mine) AND a.day >= $2
                   ORDER BY a.day DESC, a.id DESC LIMIT $3 OFFSET $4)
             SELECT a.id, a.wrestler_id, m.name_en, m.name_fa, md.key AS metric, md.unit, a.day, a.level,
-                   a.real_change, a.evidence, a.computed_at,
+                   a.real_change, a.evidence::text AS evidence_json, a.computed_at,
                    (SELECT count(*) FROM alerts c
                      WHERE c.wrestler_id IN (SELECT id FROM mine) AND c.day >= $2) AS total
               FROM page JOIN alerts a ON a.id = page.id

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Literal
 
 FORMULA_VERSION = "weight-1"
@@ -128,45 +128,72 @@ def daily_check(
     rapid_loss_pct: float | None,
     rapid_loss_hours: float,
 ) -> list[Flag]:
-    """Each weight after the assessment against the plan line (losing faster than the cap) and the
-    floor; any loss of more than `rapid_loss_pct` % within `rapid_loss_hours`."""
-    flags: list[Flag] = []
+    """check_weights of (time, kg) points, their days taken in the points' own time zone."""
     points = sorted(weights)
-    for at, kg in points:
-        day = at.date().isoformat()
-        if assessment is not None and at > assessment.at:
-            plan = plan_weight(assessment.weight_kg, (at - assessment.at).total_seconds() / 86400, cap, basis)
+    zone = points[0][0].tzinfo if points else None
+    return check_weights(
+        [(at.timestamp(), kg) for at, kg in points],
+        assessment,
+        floor_kg,
+        cap,
+        basis,
+        rapid_loss_pct,
+        rapid_loss_hours,
+        zone,
+    )
+
+
+def check_weights(
+    points: list[tuple[float, float]],
+    assessment: Assessment | None,
+    floor_kg: float | None,
+    cap: float | None,
+    basis: Basis,
+    rapid_loss_pct: float | None,
+    rapid_loss_hours: float,
+    zone: tzinfo | None,
+) -> list[Flag]:
+    """Each weight (epoch seconds, kg; oldest first) after the assessment against the plan line
+    (losing faster than the cap) and the floor; any loss of more than `rapid_loss_pct` % within
+    `rapid_loss_hours`. A flag's date is its local day in `zone`. Epoch seconds rather than datetimes:
+    a team board checks about a thousand weights per request."""
+
+    def day(t: float) -> str:
+        return datetime.fromtimestamp(t, zone).date().isoformat()
+
+    flags: list[Flag] = []
+    assessed = assessment.at.timestamp() if assessment is not None else None
+    for t, kg in points:
+        if assessment is not None and assessed is not None and t > assessed:
+            plan = plan_weight(assessment.weight_kg, (t - assessed) / 86400, cap, basis)
             if plan is not None and kg < plan - EPS:
-                flags.append(Flag("below_plan", day, kg, round(plan, 2)))
+                flags.append(Flag("below_plan", day(t), kg, round(plan, 2)))
         if floor_kg is not None and kg < floor_kg - EPS:
-            flags.append(Flag("below_floor", day, kg, round(floor_kg, 2)))
+            flags.append(Flag("below_floor", day(t), kg, round(floor_kg, 2)))
     if rapid_loss_pct is not None:
-        window = timedelta(hours=rapid_loss_hours)
+        window = rapid_loss_hours * 3600
         # The heaviest earlier weight in the window (the first of equals): a sliding-window maximum,
         # its deque's weights decreasing from the front.
-        heaviest: deque[tuple[datetime, float]] = deque()
-        for at, kg in points:
-            while heaviest and at - heaviest[0][0] > window:
+        heaviest: deque[tuple[float, float]] = deque()
+        for t, kg in points:
+            while heaviest and t - heaviest[0][0] > window:
                 heaviest.popleft()
             start = heaviest[0] if heaviest else None
             while heaviest and heaviest[-1][1] < kg:
                 heaviest.pop()
-            heaviest.append((at, kg))
+            heaviest.append((t, kg))
             if start is None:
                 continue
-            start_at, start_kg = start
+            start_t, start_kg = start
             loss = (start_kg - kg) / start_kg * 100
             if loss > rapid_loss_pct + EPS:
                 flags.append(
                     Flag(
                         "rapid_loss",
-                        at.date().isoformat(),
+                        day(t),
                         kg,
                         start_kg,
-                        {
-                            "lossPct": round(loss, 2),
-                            "hours": round((at - start_at).total_seconds() / 3600, 1),
-                        },
+                        {"lossPct": round(loss, 2), "hours": round((t - start_t) / 3600, 1)},
                     )
                 )
     return flags

@@ -4,7 +4,6 @@ time zone, so a day is the wrestler's local day."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -20,7 +19,7 @@ from query.weight import (
     Assessment,
     Flag,
     RuleSet,
-    daily_check,
+    check_weights,
     earliest_day,
     ecw_tbw_flags,
     floor_weight,
@@ -90,23 +89,22 @@ def _assessment_of(ctx: dict[str, Any], rules: RuleSet | None, zone: ZoneInfo) -
     )
 
 
-Point = tuple[Any, str, datetime, float]  # wrestler id, metric key, time, value
+Points = dict[tuple[str, str], tuple[list[float], list[float]]]  # (wrestler id, key) -> epochs, values
 
 
-def _days(contexts: list[dict[str, Any]], points: list[Point], today: date, zone: ZoneInfo) -> list[_Day]:
-    """_Day of each context, from the recent points (wrestler id, key, time, value; oldest first) of
-    them all: weights (with the latest older one) and ECW/TBW ratios.
+def points_of(rows: list[Any]) -> Points:
+    """db.weight.recent_points rows by (wrestler id, key)."""
+    return {(str(r["wrestler_id"]), r["key"]): (r["at"], r["value"]) for r in rows}
 
-    Plain Python: at a board's size (50 wrestlers, about 800 weights) a Polars version measured 15 ms
-    against 2 ms, most of it in building frames of time-zoned values."""
-    since = datetime.combine(today - timedelta(days=FLAG_DAYS), datetime.min.time(), zone)
+
+def _days(contexts: list[dict[str, Any]], points: Points, today: date, zone: ZoneInfo) -> list[_Day]:
+    """_Day of each context, from the recent points of them all: weights (with the latest older one)
+    and ECW/TBW ratios."""
+    since = datetime.combine(today - timedelta(days=FLAG_DAYS), datetime.min.time(), zone).timestamp()
     end_of_today = datetime.combine(today, datetime.max.time(), zone)
-    by_wrestler: dict[str, list[tuple[datetime, float]]] = defaultdict(list)
-    scans: dict[str, list[tuple[datetime, float]]] = defaultdict(list)
-    for wid, key, at, value in points:
-        (by_wrestler if key == "weight" else scans)[str(wid)].append((at.astimezone(zone), value))
     out = []
     for ctx in contexts:
+        wid = str(ctx["id"])
         rules = rule_set(ctx)
         cap = rules.weekly_loss_cap if rules else None
         basis = rules.basis if rules else "compounding"
@@ -122,16 +120,21 @@ def _days(contexts: list[dict[str, Any]], points: list[Point], today: date, zone
         if why:
             notes.append(why)
         floor = floor_weight(assessment.ffm_kg, min_fat) if assessment else None
-        own = by_wrestler[str(ctx["id"])]
-        flags = daily_check(
-            [p for p in own if p[0] >= since],
+        ats, kgs = points.get((wid, "weight"), ([], []))
+        flags = check_weights(
+            [(t, kg) for t, kg in zip(ats, kgs, strict=True) if t >= since],
             assessment,
             floor,
             cap,
             basis,
             ctx.get("rapid_loss_pct"),
             float(ctx.get("rapid_loss_hours") or 48),
-        ) + ecw_tbw_flags(scans[str(ctx["id"])])
+            zone,
+        )
+        scan_ats, ratios = points.get((wid, "ecw_tbw_ratio"), ([], []))
+        flags += ecw_tbw_flags(
+            [(datetime.fromtimestamp(t, zone), v) for t, v in zip(scan_ats, ratios, strict=True)]
+        )
         plan_today = (
             plan_weight(
                 assessment.weight_kg, (end_of_today - assessment.at).total_seconds() / 86400, cap, basis
@@ -139,23 +142,12 @@ def _days(contexts: list[dict[str, Any]], points: list[Point], today: date, zone
             if assessment
             else None
         )
-        out.append(
-            _Day(
-                rules,
-                assessment,
-                min_fat,
-                floor_source,
-                floor,
-                flags,
-                own[-1] if own else None,
-                plan_today,
-                notes,
-            )
-        )
+        latest = (datetime.fromtimestamp(ats[-1], zone), kgs[-1]) if ats else None
+        out.append(_Day(rules, assessment, min_fat, floor_source, floor, flags, latest, plan_today, notes))
     return out
 
 
-def status(ctx: dict[str, Any], points: list[Point], today: date, zone: ZoneInfo) -> dict[str, Any]:
+def status(ctx: dict[str, Any], points: Points, today: date, zone: ZoneInfo) -> dict[str, Any]:
     """The weight status of one wrestler from its context (db.weight.weight_context, with its latest
     valid assessment) and its recent points (db.weight.recent_points)."""
     d = _days([ctx], points, today, zone)[0]
@@ -265,6 +257,15 @@ def _flag(f: Flag) -> dict[str, Any]:
     }
 
 
+def _latest_per_rule(flags: list[Flag]) -> list[Flag]:
+    """The most recent flag of each rule (a board row; the wrestler's status lists them all)."""
+    latest: dict[str, Flag] = {}
+    for f in flags:
+        if f.rule not in latest or f.date >= latest[f.rule].date:
+            latest[f.rule] = f
+    return sorted(latest.values(), key=lambda f: (f.date, f.rule))
+
+
 def _today_status(
     latest: tuple[datetime, float] | None, flags: list[Flag], assessment: Assessment | None
 ) -> str:
@@ -292,17 +293,18 @@ async def wrestler_status(
     if ctx is None:
         return None
     rows = await weight_sql.recent_points(conn, scope, [wrestler_id], _flag_start(today, zone))
-    return status(ctx, [tuple(r) for r in rows], today, zone)
+    return status(ctx, points_of(rows), today, zone)
 
 
 async def team_board(
     conn: PgConn, scope: Scope, team_id: UUID, today: date, zone: ZoneInfo
 ) -> dict[str, Any]:
-    """Every wrestler of the team: current weight, class, floor, plan status, flags, days to the
-    target date; two statements (the contexts with their assessments, the recent weights)."""
+    """Every wrestler of the team: current weight, class, floor, plan status, the most recent flag of
+    each rule, days to the target date; two statements (the contexts with their assessments, the
+    recent points)."""
     contexts = await weight_sql.team_weight_context(conn, scope, team_id, _lookback(today, zone))
     rows = await weight_sql.recent_points(conn, scope, [c["id"] for c in contexts], _flag_start(today, zone))
-    days = _days(contexts, [tuple(r) for r in rows], today, zone)
+    days = _days(contexts, points_of(rows), today, zone)
     board = []
     for ctx, d in zip(contexts, days, strict=True):
         target_date = ctx.get("target_date")
@@ -317,7 +319,7 @@ async def team_board(
                 "floorKg": round(d.floor, 2) if d.floor is not None else None,
                 "planKg": round(d.plan_today, 2) if d.plan_today is not None else None,
                 "status": _today_status(d.latest, d.flags, d.assessment),
-                "flags": [_flag(f) for f in d.flags],
+                "flags": [_flag(f) for f in _latest_per_rule(d.flags)],
                 "daysToEvent": (target_date - today).days if target_date else None,
             }
         )

@@ -18,6 +18,7 @@ from api.auth import AdminUser, CurrentUser, StaffUser
 from api.connection import Conn, PooledConn
 from api.fields import Label, Name, Notes
 from api.pagination import PageDep
+from api.responses import OrjsonResponse
 from api.schemas.common import error_responses
 from api.schemas.training_load import TrainingLoad
 from api.schemas.weight import (
@@ -29,12 +30,14 @@ from api.schemas.weight import (
     WeightSettings,
     WeightStatus,
 )
-from api.state import State
+from api.state import AppState, State
 from api.wire import id_or_none, iso_utc
+from core.access import Scope
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.timezones import as_utc
 from db import training as training_sql
 from db import weight as weight_sql
+from db.types import PgConn
 from ingest.validate import Actor
 from ingest.weigh_ins import correct_weigh_in, record_weigh_in
 from query.load_report import training_load_report
@@ -145,9 +148,8 @@ async def create_rule_set(admin: AdminUser, conn: Conn, body: RuleSetIn) -> dict
     return rule_set_out(row)
 
 
-async def _status(conn: Any, scope: Any, state: Any, wrestler_id: UUID) -> dict[str, Any]:
-    today = await training_sql.local_today(conn)
-    out = await wrestler_status(conn, scope, wrestler_id, today, ZoneInfo(state.bucket_timezone))
+async def _status(conn: PgConn, scope: Scope, state: AppState, wrestler_id: UUID) -> dict[str, Any]:
+    out = await wrestler_status(conn, scope, wrestler_id, state.today(), state.zone)
     assert out is not None  # the access dependency found the wrestler in scope
     return out
 
@@ -240,9 +242,12 @@ async def post_correction(
 
 
 @router.get("/teams/{teamId}/weight-board", response_model=WeightBoard)
-async def get_weight_board(team: TeamInScope, scope: ScopeDep, conn: Conn, state: State) -> dict[str, Any]:
-    today = await training_sql.local_today(conn)
-    return await team_board(conn, scope, team["id"], today, ZoneInfo(state.bucket_timezone))
+async def get_weight_board(team: TeamInScope, scope: ScopeDep, conn: Conn, state: State) -> OrjsonResponse:
+    """Every wrestler: the latest weight, class, floor, today's plan point and status, the most recent
+    flag of each rule in the last 14 days, and the days to the target date."""
+    # Rendered here rather than validated against WeightBoard on every view (as the team board
+    # does): the contract tests hold the payload to the model.
+    return OrjsonResponse(await team_board(conn, scope, team["id"], state.today(), state.zone))
 
 
 def _settings_out(row: asyncpg.Record) -> dict[str, Any]:

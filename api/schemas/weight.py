@@ -140,7 +140,7 @@ class BoardRow(Wire):
     floor_kg: float | None
     plan_kg: float | None
     status: str
-    flags: list[FlagOut]
+    flags: list[FlagOut] = Field(description="The most recent flag of each rule in the last 14 days")
     days_to_event: int | None
 
 
