@@ -49,6 +49,8 @@ UNSCOPED: dict[str, str] = {
     "alerts.replace_alerts": "write path (ingest.alerts)",
     "alerts.recent_keys": "write path after a continuous-aggregate refresh (system)",
     "series.changed_keys": "write path",
+    "weight.refresh_assessments": "write path (ingest.refresh): the keys a transaction changed",
+    "training_load.store_latest": "write path (ingest.training_load)",
     "weight.insert_rule_set": "rule sets (admins)",
     "weight.rule_set_exists": "rule sets are shared data",
     "demo.any_wrestler": "existence only (demo loader)",

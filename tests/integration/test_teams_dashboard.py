@@ -71,6 +71,7 @@ class TestAthletes:
                     "insights": [{"label": "Competition Ready", "type": "success"}],
                     "trainingWeek": 1,
                     "totalWeeks": 8,
+                    "trainingLoad": None,  # no session or rest-day data
                 }
             ]
         }
