@@ -59,9 +59,13 @@ async def covered_days(
     )
 
 
-async def store_latest(conn: PgConn, rows: list[tuple[str, date, dict[str, Any]]]) -> None:
-    """The latest figures (wrestler id, day, summary) of some wrestlers, replacing what was stored
-    (write path)."""
+async def store_latest(
+    conn: PgConn, rows: list[tuple[str, date, dict[str, Any]]], cleared: list[str]
+) -> None:
+    """The latest figures (wrestler id, day, summary) of some wrestlers, replacing what was stored,
+    and none for the `cleared` ones (write path)."""
+    if cleared:
+        await conn.execute("DELETE FROM training_load_latest WHERE wrestler_id = ANY($1::uuid[])", cleared)
     await conn.executemany(
         """INSERT INTO training_load_latest (wrestler_id, day, summary) VALUES ($1, $2, $3)
            ON CONFLICT (wrestler_id) DO UPDATE

@@ -37,8 +37,12 @@ async def refresh_latest_loads(conn: PgConn, wrestlers: Iterable[str]) -> None:
         return
     today = await training_sql.local_today(conn)
     zone = ZoneInfo(await series_sql.bucket_timezone(conn))
-    rows = []
+    rows, cleared = [], []
     for w in ids:
-        report = await training_load_report(conn, SYSTEM, UUID(w), today, today, zone)
-        rows.append((w, today, report["latest"]))
-    await load_sql.store_latest(conn, rows)
+        latest = (await training_load_report(conn, SYSTEM, UUID(w), today, today, zone))["latest"]
+        # No day with data in the chronic window: nothing to show, on either edition.
+        if latest["acwrCoupled"]["chronicWindow"]["daysWithData"]:
+            rows.append((w, today, latest))
+        else:
+            cleared.append(w)
+    await load_sql.store_latest(conn, rows, cleared)
