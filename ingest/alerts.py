@@ -15,7 +15,6 @@ from typing import Any
 import polars as pl
 
 from db import alerts as alerts_sql
-from db import training as training_sql
 from db.types import PgConn
 from query.baselines import (
     DAILY_LOOKBACK_DAYS,
@@ -30,9 +29,9 @@ from query.baselines import (
 EVAL_DAYS = 60
 
 
-async def refresh_alerts(conn: PgConn, keys: Iterable[tuple[Any, int, date]]) -> int:
-    """Evaluate the recent changed keys; return how many alerts they hold now."""
-    today = await training_sql.local_today(conn)
+async def refresh_alerts(conn: PgConn, keys: Iterable[tuple[Any, int, date]], today: date) -> int:
+    """Evaluate the changed keys of the EVAL_DAYS before `today` (the local day); return how many
+    alerts they hold now."""
     recent = sorted({(str(w), m, d) for w, m, d in keys if today - timedelta(days=EVAL_DAYS) <= d <= today})
     if not recent:
         return 0
@@ -76,10 +75,9 @@ async def refresh_alerts(conn: PgConn, keys: Iterable[tuple[Any, int, date]]) ->
     return len(kept)
 
 
-async def refresh_recent_alerts(conn: PgConn, wrestlers: list[str]) -> int:
+async def refresh_recent_alerts(conn: PgConn, wrestlers: list[str], today: date) -> int:
     """Every recent day with data of these wrestlers (after a continuous-aggregate refresh)."""
     if not wrestlers:
         return 0
-    today = await training_sql.local_today(conn)
     keys = await alerts_sql.recent_keys(conn, wrestlers, today - timedelta(days=EVAL_DAYS), today)
-    return await refresh_alerts(conn, [(r["wrestler_id"], r["metric_id"], r["day"]) for r in keys])
+    return await refresh_alerts(conn, [(r["wrestler_id"], r["metric_id"], r["day"]) for r in keys], today)

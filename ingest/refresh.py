@@ -38,10 +38,12 @@ async def refresh_derived(conn: PgConn) -> list[str]:
     await recompute_scores(conn, wrestlers)
     # On a continuous-aggregate server the alerts and loads follow the refresh after the commit.
     if keys and changed[0]["incremental"]:
-        await refresh_alerts(conn, keys)
         today = await training_sql.local_today(conn)
+        await refresh_alerts(conn, keys, today)
         await refresh_latest_loads(
-            conn, changed_load_wrestlers(((r["domain"], r["wrestler_id"], r["day"]) for r in changed), today)
+            conn,
+            changed_load_wrestlers(((r["domain"], r["wrestler_id"], r["day"]) for r in changed), today),
+            today,
         )
     return wrestlers
 
@@ -56,8 +58,9 @@ async def finish_after_commit(conn: PgConn) -> list[str]:
     if touched:
         async with conn.transaction():
             await recompute_scores(conn, touched)
-            await refresh_recent_alerts(conn, touched)
-            await refresh_latest_loads(conn, touched)
+            today = await training_sql.local_today(conn)
+            await refresh_recent_alerts(conn, touched, today)
+            await refresh_latest_loads(conn, touched, today)
     return touched
 
 

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from core.access import Scope
 from db import series as series_sql
-from db import training as training_sql
 from db import training_load as load_sql
 from db.types import PgConn
 from query.load_report import LEAD_DAYS, training_load_report
@@ -31,11 +30,11 @@ def changed_load_wrestlers(keys: Iterable[tuple[str, Any, date]], today: date) -
     return sorted({str(w) for domain, w, day in keys if domain in LOAD_DOMAINS and first <= day <= today})
 
 
-async def refresh_latest_loads(conn: PgConn, wrestlers: Iterable[str]) -> None:
+async def refresh_latest_loads(conn: PgConn, wrestlers: Iterable[str], today: date) -> None:
+    """Store the figures as of `today` (the local day) of these wrestlers."""
     ids = sorted(set(wrestlers))
     if not ids:
         return
-    today = await training_sql.local_today(conn)
     zone = ZoneInfo(await series_sql.bucket_timezone(conn))
     rows, cleared = [], []
     for w in ids:

@@ -94,17 +94,21 @@ def _rolling_ln(daily: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
 def evaluate(daily: pl.DataFrame, days: pl.DataFrame, thresholds: pl.DataFrame | None = None) -> pl.DataFrame:
     """One row per (wrestler, metric, day) of `days` that has a value: the baseline statistics, the
     rules' results and `keep` (whether it is an alert). `daily` holds the daily values of the same
-    pairs back to 28 days before the earliest evaluated day."""
+    pairs back to DAILY_LOOKBACK_DAYS before the earliest evaluated day."""
     keys = ["wrestler_id", "metric_id"]
     if thresholds is None or not thresholds.height:
         thresholds = pl.DataFrame(schema=THRESHOLD_SCHEMA)
     daily = _rolling_ln(daily, thresholds.filter(pl.col("rolling_ln")).select(keys))
-    target = days.join(daily, on=[*keys, "day"], how="inner").drop("value")
+    target = (
+        days.join(daily, on=[*keys, "day"], how="inner")
+        .drop("value")
+        .join(thresholds, on=keys, how="left")
+        .with_columns(pl.col("rolling_ln").fill_null(False))
+    )
     # A rolling metric's week is judged against the 28 days before it, not against itself.
     lag = pl.duration(days=pl.when(pl.col("rolling_ln")).then(WEEK_DAYS - 1).otherwise(0))
     base = (
-        target.join(thresholds.select(*keys, "rolling_ln"), on=keys, how="left")
-        .with_columns(pl.col("rolling_ln").fill_null(False))
+        target.select(*keys, "day", "rolling_ln")
         .join(daily.select(*keys, pl.col("day").alias("bday"), pl.col("value").alias("v")), on=keys)
         .filter(
             (pl.col("bday") < pl.col("day") - lag)
@@ -125,12 +129,7 @@ def evaluate(daily: pl.DataFrame, days: pl.DataFrame, thresholds: pl.DataFrame |
             pl.col("bday").max().alias("window_to"),
         )
     )
-    out = (
-        target.join(stats, on=[*keys, "day"], how="left")
-        .with_columns(pl.col("n").fill_null(0))
-        .join(thresholds, on=keys, how="left")
-        .with_columns(pl.col("rolling_ln").fill_null(False))
-    )
+    out = target.join(stats, on=[*keys, "day"], how="left").with_columns(pl.col("n").fill_null(0))
     enough = (pl.col("n") >= MIN_BASELINE_DAYS) & pl.col("x").is_not_null()
     swc_factor = pl.when(pl.col("rolling_ln")).then(ROLLING_SWC_SD_FACTOR).otherwise(SWC_SD_FACTOR)
     z = pl.when(enough & (pl.col("sd") > 0)).then((pl.col("x") - pl.col("mean")) / pl.col("sd"))

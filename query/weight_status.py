@@ -100,7 +100,7 @@ def points_of(rows: list[Any]) -> Points:
 def _days(contexts: list[dict[str, Any]], points: Points, today: date, zone: ZoneInfo) -> list[_Day]:
     """_Day of each context, from the recent points of them all: weights (with the latest older one)
     and ECW/TBW ratios."""
-    since = datetime.combine(today - timedelta(days=FLAG_DAYS), datetime.min.time(), zone).timestamp()
+    since = _flag_start(today, zone).timestamp()
     end_of_today = datetime.combine(today, datetime.max.time(), zone)
     out = []
     for ctx in contexts:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import asyncpg
 from fastapi import APIRouter, Path, Query
@@ -35,7 +34,6 @@ from api.wire import id_or_none, iso_utc
 from core.access import Scope
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.timezones import as_utc
-from db import training as training_sql
 from db import weight as weight_sql
 from db.types import PgConn
 from ingest.validate import Actor
@@ -304,13 +302,11 @@ async def get_training_load(
     """Daily load (sRPE, or a device's load where RPE is missing) and, for the last day, weekly load,
     monotony, strain and acute:chronic ratios (coupled, uncoupled, EWMA), each with its window and
     coverage. Descriptive only; at most 366 days."""
-    last = to or await training_sql.local_today(conn)
+    last = to or state.today()
     first = from_ or last - timedelta(days=27)
     if first > last or (last - first).days >= MAX_LOAD_DAYS:
         raise ValidationFailed(
             f"from must be on or before to, at most {MAX_LOAD_DAYS} days apart",
             {"query.from": [f"{first.isoformat()} to {last.isoformat()}"]},
         )
-    return await training_load_report(
-        conn, scope, wrestler["id"], first, last, ZoneInfo(state.bucket_timezone)
-    )
+    return await training_load_report(conn, scope, wrestler["id"], first, last, state.zone)
