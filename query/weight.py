@@ -119,30 +119,6 @@ def ecw_tbw_flags(readings: list[tuple[datetime, float]]) -> list[Flag]:
     ]
 
 
-def daily_check(
-    weights: list[tuple[datetime, float]],
-    assessment: Assessment | None,
-    floor_kg: float | None,
-    cap: float | None,
-    basis: Basis,
-    rapid_loss_pct: float | None,
-    rapid_loss_hours: float,
-) -> list[Flag]:
-    """check_weights of (time, kg) points, their days taken in the points' own time zone."""
-    points = sorted(weights)
-    zone = points[0][0].tzinfo if points else None
-    return check_weights(
-        [(at.timestamp(), kg) for at, kg in points],
-        assessment,
-        floor_kg,
-        cap,
-        basis,
-        rapid_loss_pct,
-        rapid_loss_hours,
-        zone,
-    )
-
-
 def check_weights(
     points: list[tuple[float, float]],
     assessment: Assessment | None,

@@ -11,8 +11,10 @@ from hypothesis import strategies as st
 from query.weight import (
     KG_PER_LB,
     Assessment,
+    Basis,
+    Flag,
     RuleSet,
-    daily_check,
+    check_weights,
     earliest_day,
     fat_free_mass,
     floor_weight,
@@ -72,6 +74,20 @@ def test_earliest_days_across_month_and_year_ends() -> None:
 
 def at(day: int, hour: int = 8) -> datetime:
     return datetime(2026, 1, day, hour, tzinfo=UTC)
+
+
+def daily_check(
+    weights: list[tuple[datetime, float]],
+    assessment: Assessment | None,
+    floor_kg: float | None,
+    cap: float | None,
+    basis: Basis,
+    rapid_loss_pct: float | None,
+    rapid_loss_hours: float,
+) -> list[Flag]:
+    """check_weights of (time, kg) points, their days in UTC."""
+    points = [(at.timestamp(), kg) for at, kg in sorted(weights)]
+    return check_weights(points, assessment, floor_kg, cap, basis, rapid_loss_pct, rapid_loss_hours, UTC)
 
 
 def test_daily_check_flags_with_their_numbers() -> None:
