@@ -24,6 +24,8 @@ from typing import Any, Literal
 
 import polars as pl
 
+from query.weight import Flag
+
 # ---------------------------------------------------------------------------------------------------
 # Rules. Each is a named constant so that the answers can be explained (and tested) against them.
 # ---------------------------------------------------------------------------------------------------
@@ -149,16 +151,6 @@ class TrainingIn:
 
 
 @dataclass(frozen=True)
-class WeightFlagFact:
-    rule: str  # below_plan | below_floor | rapid_loss | ecw_tbw_high
-    date: str
-    value: float  # the weight (kg), or the ECW/TBW ratio
-    limit: float | None  # the plan line, the floor, the weight a rapid loss started from, or 0.39
-    loss_pct: float | None = None
-    hours: float | None = None
-
-
-@dataclass(frozen=True)
 class WeightFacts:
     """query.weight_status's verdict of the day (its latest weight's day) and that day's flags."""
 
@@ -168,7 +160,7 @@ class WeightFacts:
     plan_kg: float | None
     floor_kg: float | None
     rule_set: str | None
-    flags: list[WeightFlagFact]
+    flags: list[Flag]  # query.weight's flags of that day, and the latest ECW/TBW flag
 
 
 @dataclass(frozen=True)
@@ -1311,43 +1303,47 @@ def training_program(inp: TrainingIn, locale: str) -> tuple[dict[str, Any], dict
         if ws.weight_kg is not None and _finite(ws.weight_kg):
             evidence.append(_evidence("weight_status", ws.date, _r(ws.weight_kg), ws.status))
         for f in ws.flags:
-            if not _finite(f.value):
-                continue
-            rule = f.rule if f.limit is None else f"{f.rule}:{_fmt(_r(f.limit))}"
             ratio = f.rule == "ecw_tbw_high"
-            value = round(f.value, 3) if ratio else _r(f.value)
+            raw = f.detail.get("ecwTbw") if ratio else f.weight_kg
+            limit = f.detail.get("limit") if ratio else f.limit_kg
+            if not isinstance(raw, int | float) or not _finite(raw):
+                continue
+            lim = float(limit) if isinstance(limit, int | float) else None
+            rule = f.rule if lim is None else f"{f.rule}:{_fmt(_r(lim))}"
+            value = round(float(raw), 3) if ratio else _r(raw)
             evidence.append(_evidence("ecw_tbw" if ratio else f"weight_{f.rule}", f.date, value, rule))
-            if f.rule == "below_floor" and f.limit is not None:
+            loss_pct, hours = f.detail.get("lossPct"), f.detail.get("hours")
+            if f.rule == "below_floor" and lim is not None:
                 reasons.append("below_floor")
                 cut_stop = True
                 notes.append(
                     _tt(
                         loc,
                         "below_floor",
-                        w=_fmt(_r(f.value)),
+                        w=_fmt(value),
                         d=f.date,
-                        f=_fmt(_r(f.limit)),
+                        f=_fmt(_r(lim)),
                         rules=ws.rule_set or "-",
                     )
                 )
-            elif f.rule == "rapid_loss" and f.limit is not None and f.loss_pct is not None:
+            elif f.rule == "rapid_loss" and lim is not None and isinstance(loss_pct, int | float):
                 reasons.append("rapid_loss")
                 cut_stop = True
                 notes.append(
                     _tt(
                         loc,
                         "rapid_loss",
-                        pct=_fmt(_r(f.loss_pct)),
-                        h=_fmt(_r(f.hours or 0.0)),
-                        w=_fmt(_r(f.value)),
+                        pct=_fmt(_r(loss_pct)),
+                        h=_fmt(_r(hours if isinstance(hours, int | float) else 0.0)),
+                        w=_fmt(value),
                         d=f.date,
-                        s=_fmt(_r(f.limit)),
+                        s=_fmt(_r(lim)),
                     )
                 )
-            elif f.rule == "below_plan" and f.limit is not None:
-                notes.append(_tt(loc, "below_plan", w=_fmt(_r(f.value)), d=f.date, p=_fmt(_r(f.limit))))
-            elif f.rule == "ecw_tbw_high":
-                notes.append(_tt(loc, "ecw_tbw_high", v=_fmt(value), d=f.date, lim=_fmt(f.limit or 0.39)))
+            elif f.rule == "below_plan" and lim is not None:
+                notes.append(_tt(loc, "below_plan", w=_fmt(value), d=f.date, p=_fmt(_r(lim))))
+            elif ratio:
+                notes.append(_tt(loc, "ecw_tbw_high", v=_fmt(value), d=f.date, lim=_fmt(lim or 0.39)))
     ld = inp.load
     if ld is not None and ld.acute is not None and ld.chronic is not None and ld.ratio is not None:
         evidence.append(_evidence("acute_load", ld.date, _r(ld.acute), "mean_daily_load_7d"))

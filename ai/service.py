@@ -37,7 +37,7 @@ from db import alerts as alerts_sql
 from db import series_reads, snapshots, training
 from db.types import PgConn
 from query.load_report import training_load_report
-from query.weight_status import wrestler_status
+from query.weight_status import wrestler_check
 
 NAMES_TTL_SECONDS = 60.0  # how long the known names behind the sanitiser are reused
 HISTORY_DAYS = 365  # the athlete's own history an anomaly is judged against
@@ -59,10 +59,6 @@ def _normalised(name: str) -> str:
 def _metric_names(name: str) -> list[str]:
     base = _CHART_SUFFIX.sub("", name.strip())
     return sorted({name, base, _normalised(name), _normalised(base)})
-
-
-def _number(v: Any) -> float | None:
-    return float(v) if isinstance(v, int | float) else None
 
 
 def with_alerts(answer: AdvancedInsight, alerts: list[dict[str, Any]], locale: str) -> AdvancedInsight:
@@ -409,30 +405,20 @@ class AIService:
         """Today's weight check (the flags of the latest weight's day, and the latest ECW/TBW flag)
         and today's training-load figures, where there is data for them."""
         today = datetime.now(self.zone).date()
-        status = await wrestler_status(conn, scope, wrestler_id, today, self.zone)
+        check = await wrestler_check(conn, scope, wrestler_id, today, self.zone)
         weight: analyst.WeightFacts | None = None
-        if status is not None and status["today"]["weighedAt"]:
-            day = status["today"]["weighedAt"][:10]
-            flags = [f for f in status["flags"] if f["date"] == day and f["rule"] != "ecw_tbw_high"]
-            flags += [f for f in status["flags"] if f["rule"] == "ecw_tbw_high"][-1:]
+        if check is not None and check.latest is not None:
+            day = check.latest[0].date().isoformat()
+            flags = [f for f in check.flags if f.date == day and f.rule != "ecw_tbw_high"]
+            flags += [f for f in check.flags if f.rule == "ecw_tbw_high"][-1:]
             weight = analyst.WeightFacts(
                 date=day,
-                status=status["today"]["status"],
-                weight_kg=status["today"]["weightKg"],
-                plan_kg=status["today"]["planKg"],
-                floor_kg=status["floor"]["weightKg"] if status["floor"] else None,
-                rule_set=status["ruleSet"]["name"] if status["ruleSet"] else None,
-                flags=[
-                    analyst.WeightFlagFact(
-                        rule=f["rule"],
-                        date=f["date"],
-                        value=f["weightKg"] if f["weightKg"] is not None else float(f["detail"]["ecwTbw"]),
-                        limit=f["limitKg"] if f["limitKg"] is not None else _number(f["detail"].get("limit")),
-                        loss_pct=_number(f["detail"].get("lossPct")),
-                        hours=_number(f["detail"].get("hours")),
-                    )
-                    for f in flags
-                ],
+                status=check.status,
+                weight_kg=check.latest[1],
+                plan_kg=round(check.plan_today, 2) if check.plan_today is not None else None,
+                floor_kg=round(check.floor, 2) if check.floor is not None else None,
+                rule_set=check.rules.name if check.rules else None,
+                flags=flags,
             )
         latest = (await training_load_report(conn, scope, wrestler_id, today, today, self.zone))["latest"]
         week, coupled = latest["week"], latest["acwrCoupled"]

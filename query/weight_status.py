@@ -63,9 +63,10 @@ def _min_body_fat(ctx: dict[str, Any], rules: RuleSet | None) -> tuple[float | N
 
 
 @dataclass(frozen=True)
-class _Day:
-    """What the board and the full status share: the assessment, the floor, the flags of the last
-    FLAG_DAYS days, the latest weight and today's point of the plan line."""
+class DayCheck:
+    """A wrestler's weight check of a day, what the board, the full status and the AI's training
+    programs share: the assessment, the floor, the flags of the last FLAG_DAYS days, the latest weight
+    (local time, kg), today's point of the plan line and today's status."""
 
     rules: RuleSet | None
     assessment: Assessment | None
@@ -76,6 +77,7 @@ class _Day:
     latest: tuple[datetime, float] | None
     plan_today: float | None
     notes: list[str]
+    status: str
 
 
 def _assessment_of(ctx: dict[str, Any], rules: RuleSet | None, zone: ZoneInfo) -> Assessment | None:
@@ -97,8 +99,8 @@ def points_of(rows: list[Any]) -> Points:
     return {(str(r["wrestler_id"]), r["key"]): (r["at"], r["value"]) for r in rows}
 
 
-def _days(contexts: list[dict[str, Any]], points: Points, today: date, zone: ZoneInfo) -> list[_Day]:
-    """_Day of each context, from the recent points of them all: weights (with the latest older one)
+def _days(contexts: list[dict[str, Any]], points: Points, today: date, zone: ZoneInfo) -> list[DayCheck]:
+    """DayCheck of each context, from the recent points of them all: weights (with the latest older one)
     and ECW/TBW ratios."""
     since = _flag_start(today, zone).timestamp()
     end_of_today = datetime.combine(today, datetime.max.time(), zone)
@@ -143,7 +145,20 @@ def _days(contexts: list[dict[str, Any]], points: Points, today: date, zone: Zon
             else None
         )
         latest = (datetime.fromtimestamp(ats[-1], zone), kgs[-1]) if ats else None
-        out.append(_Day(rules, assessment, min_fat, floor_source, floor, flags, latest, plan_today, notes))
+        out.append(
+            DayCheck(
+                rules,
+                assessment,
+                min_fat,
+                floor_source,
+                floor,
+                flags,
+                latest,
+                plan_today,
+                notes,
+                _today_status(latest, flags, assessment),
+            )
+        )
     return out
 
 
@@ -211,13 +226,13 @@ def status(ctx: dict[str, Any], points: Points, today: date, zone: ZoneInfo) -> 
     }
 
 
-def _today(d: _Day, today: date) -> dict[str, Any]:
+def _today(d: DayCheck, today: date) -> dict[str, Any]:
     return {
         "date": today.isoformat(),
         "weightKg": d.latest[1] if d.latest else None,
         "weighedAt": d.latest[0].isoformat() if d.latest else None,
         "planKg": round(d.plan_today, 2) if d.plan_today is not None else None,
-        "status": _today_status(d.latest, d.flags, d.assessment),
+        "status": d.status,
     }
 
 
@@ -286,14 +301,28 @@ def _flag_start(today: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(today - timedelta(days=FLAG_DAYS), datetime.min.time(), zone)
 
 
-async def wrestler_status(
+async def _wrestler_data(
     conn: PgConn, scope: Scope, wrestler_id: UUID, today: date, zone: ZoneInfo
-) -> dict[str, Any] | None:
+) -> tuple[dict[str, Any], Points] | None:
     ctx = await weight_sql.weight_context(conn, scope, wrestler_id, _lookback(today, zone))
     if ctx is None:
         return None
     rows = await weight_sql.recent_points(conn, scope, [wrestler_id], _flag_start(today, zone))
-    return status(ctx, points_of(rows), today, zone)
+    return ctx, points_of(rows)
+
+
+async def wrestler_status(
+    conn: PgConn, scope: Scope, wrestler_id: UUID, today: date, zone: ZoneInfo
+) -> dict[str, Any] | None:
+    data = await _wrestler_data(conn, scope, wrestler_id, today, zone)
+    return status(*data, today, zone) if data else None
+
+
+async def wrestler_check(
+    conn: PgConn, scope: Scope, wrestler_id: UUID, today: date, zone: ZoneInfo
+) -> DayCheck | None:
+    data = await _wrestler_data(conn, scope, wrestler_id, today, zone)
+    return _days([data[0]], data[1], today, zone)[0] if data else None
 
 
 async def team_board(
@@ -318,7 +347,7 @@ async def team_board(
                 "classKg": ctx.get("target_class_kg") or ctx.get("weight_class"),
                 "floorKg": round(d.floor, 2) if d.floor is not None else None,
                 "planKg": round(d.plan_today, 2) if d.plan_today is not None else None,
-                "status": _today_status(d.latest, d.flags, d.assessment),
+                "status": d.status,
                 "flags": [_flag(f) for f in _latest_per_rule(d.flags)],
                 "daysToEvent": (target_date - today).days if target_date else None,
             }
