@@ -13,25 +13,26 @@ import hashlib
 import json
 import re
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import orjson
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from redis.asyncio import Redis
 
 from ai import analyst
 from ai.adapter import LLMAdapter
-from ai.answers import AdvancedInsight, Evidence
+from ai.answers import AdvancedInsight, ChartInsight, Evidence, TrainingProgram
 from ai.cache import AnswerCache
 from ai.metrics import AIMetrics
 from ai.sanitize import Sanitizer
 from core.access import Scope
 from core.config import Settings
 from core.errors import AIError, ValidationFailed
+from core.logging import get_logger
 from db import ai_insights as insights_sql
 from db import alerts as alerts_sql
 from db import series_reads, snapshots, training
@@ -48,7 +49,21 @@ TRAINING_KEYS = {
     "fatigue": "fatigue_level",
     "sleep": "sleep_quality",
 }
-PREFIX = {"chart": "chart_insight", "advanced": "advanced_insight", "training": "training_program"}
+
+log = get_logger("wrestle.ai")
+
+
+@dataclass(frozen=True)
+class Kind:
+    prefix: str  # of the cache keys, and the prompt's name
+    answer: type[BaseModel]
+
+
+KINDS = {
+    "chart": Kind("chart_insight", ChartInsight),
+    "advanced": Kind("advanced_insight", AdvancedInsight),
+    "training": Kind("training_program", TrainingProgram),
+}
 _CHART_SUFFIX = re.compile(r"[-_ ](trend|trends|chart|charts|history|series)$")
 
 
@@ -114,7 +129,7 @@ class AIService:
             "locale": locale,
             "provider": self.adapter.provider,
             "model": self.adapter.model,
-            "prompt": self.adapter.prompt_version(PREFIX[kind]),
+            "prompt": self.adapter.prompt_version(KINDS[kind].prefix),
         }
         return hashlib.sha256(json.dumps(material, sort_keys=True, ensure_ascii=True).encode()).hexdigest()
 
@@ -133,14 +148,21 @@ class AIService:
     ) -> tuple[str, bytes]:
         """(hash, answer JSON): Redis (or memory), then the database, then one generation."""
         input_hash = self._hash(kind, wrestler_id, question, locale)
-        key = f"{PREFIX[kind]}:{input_hash}"
+        key = f"{KINDS[kind].prefix}:{input_hash}"
         hit = await self.cache.get(key)
         if hit is None:
 
             async def produce() -> tuple[str, bytes]:
                 stored = await insights_sql.live_answer(conn, scope, wrestler_id, chart_id, input_hash)
                 if stored is not None:
-                    return "db", orjson.dumps(stored)
+                    # jsonb keeps no key order: the answer's model gives the stored row the bytes a
+                    # generation gives, so every caller of one question reads the same answer.
+                    try:
+                        return "db", orjson.dumps(
+                            KINDS[kind].answer.model_validate(stored).model_dump(mode="json")
+                        )
+                    except ValidationError:
+                        log.warning("ai_stored_answer_unreadable", kind=kind, input_hash=input_hash)
                 answer = await self._generate(kind, generate)
                 body = answer.model_dump(mode="json")
                 await insights_sql.store_answer(
@@ -153,7 +175,7 @@ class AIService:
                     locale=locale,
                     provider=self.adapter.provider,
                     model=self.adapter.model,
-                    prompt_version=self.adapter.prompt_version(PREFIX[kind]),
+                    prompt_version=self.adapter.prompt_version(KINDS[kind].prefix),
                     answer=body,
                     created_by=user_id,
                 )
@@ -476,5 +498,5 @@ class AIService:
         if row is None:
             return None
         if status == "rejected":
-            await self.cache.forget(f"{PREFIX[row['kind']]}:{row['input_hash']}")
+            await self.cache.forget(f"{KINDS[row['kind']].prefix}:{row['input_hash']}")
         return dict(row)
