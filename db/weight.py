@@ -1,6 +1,6 @@
 """SQL for weight management: rule sets (versioned data), a wrestler's weight context (its team's
-rule set and settings, its plan, its latest valid body-fat assessment), plans, the weigh-in ledger,
-the assessment read model's refresh, and the recent weights and scans the daily check reads. Scoped
+rule set and settings, its plan, its latest valid body-fat assessment, the recent weights and scans the
+daily check reads), plans, the weigh-in ledger and the assessment read model's refresh. Scoped
 (db.scope) wherever a wrestler's or team's data is read or written."""
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from db.types import PgConn
 RULE_COLUMNS = """r.id, r.key, r.version, r.name, r.min_body_fat_male, r.min_body_fat_female,
                   r.weekly_loss_cap, r.cap_basis, r.usg_max, r.weigh_in, r.unit, r.classes, r.created_at"""
 ASSESSMENT_KEYS = ("weight", "body_fat", "urine_specific_gravity")
-RECENT_KEYS = ("weight", "ecw_tbw_ratio")
 
 
 async def rule_sets(conn: PgConn) -> list[dict[str, Any]]:
@@ -64,45 +63,64 @@ _CONTEXT = f"""w.id, w.name_en, w.name_fa, w.weight_class, w.sex, w.date_of_birt
                p.target_class_kg, p.target_date, p.updated_at AS plan_updated_at,
                a.at AS assessed_at, a.body_fat_pct AS assessed_body_fat, a.weight_kg AS assessed_weight,
                a.usg AS assessed_usg,
-               {RULE_COLUMNS.replace("r.id", "r.id AS rule_set_id")}"""
+               {RULE_COLUMNS.replace("r.id", "r.id AS rule_set_id")},
+               {{recent}}"""
+# The weights and ECW/TBW scans since $3 that the daily check reads, as [epoch seconds, value] pairs
+# oldest first (arrays of numbers rather than rows: a board reads about a thousand), each from the
+# (wrestler, metric, time) index; and the wrestler's latest weight from the snapshot.
+_RECENT = (
+    "\n".join(
+        f"""ARRAY(SELECT ARRAY[extract(epoch FROM s.recorded_at)::float8, s.value]
+                      FROM body_composition_series s
+                     WHERE s.wrestler_id = w.id AND s.metric_id = md.{key} AND s.recorded_at >= $3
+                     ORDER BY s.recorded_at) AS {column},"""
+        for key, column in (("weight", "weights"), ("ecw", "scans"))
+    )
+    + """
+               extract(epoch FROM lw.recorded_at)::float8 AS latest_at, lw.value AS latest_kg"""
+)
 # The latest valid assessment since $2: a weight on record with it and, where the rule set has a
 # hydration gate, a passing test as the latest one before it (a reading after a failing test does not
 # count, even when an older test passed).
 _CONTEXT_FROM = """wrestlers w
+               CROSS JOIN (SELECT (SELECT id FROM metric_definitions WHERE key = 'weight') AS weight,
+                                  (SELECT id FROM metric_definitions WHERE key = 'ecw_tbw_ratio') AS ecw) md
                LEFT JOIN teams t ON t.id = w.team_id
                LEFT JOIN rule_sets r ON r.id = t.rule_set_id
                LEFT JOIN weight_plans p ON p.wrestler_id = w.id
+               LEFT JOIN body_composition_metrics lw ON lw.wrestler_id = w.id AND lw.metric_id = md.weight
                LEFT JOIN LATERAL (
                     SELECT a.at, a.body_fat_pct, a.weight_kg, a.usg FROM weight_assessments a
                      WHERE a.wrestler_id = w.id AND a.at >= $2 AND a.weight_kg IS NOT NULL
                        AND (r.usg_max IS NULL OR a.usg <= r.usg_max)
                      ORDER BY a.at DESC LIMIT 1) a ON true"""
+_SELECT = f"SELECT {_CONTEXT.format(recent=_RECENT)} FROM {_CONTEXT_FROM}"
 
 
 async def weight_context(
-    conn: PgConn, scope: Scope, wrestler_id: UUID, since: datetime
+    conn: PgConn, scope: Scope, wrestler_id: UUID, since: datetime, recent_since: datetime
 ) -> dict[str, Any] | None:
-    """The wrestler with its team's rule set and settings, its plan and its latest valid assessment
-    since a time."""
+    """The wrestler with its team's rule set and settings, its plan, its latest valid assessment since
+    a time, and its weights and scans since another (`weights`, `scans`, `latest_at`, `latest_kg`)."""
     row = await conn.fetchrow(
-        f"SELECT {_CONTEXT} FROM {_CONTEXT_FROM} WHERE w.id = $1 AND {wrestler_predicate(3)}",
+        f"{_SELECT} WHERE w.id = $1 AND {wrestler_predicate(4)}",
         wrestler_id,
         since,
+        recent_since,
         *scope.params,
     )
     return dict(row) if row is not None else None
 
 
 async def team_weight_context(
-    conn: PgConn, scope: Scope, team_id: UUID, since: datetime
+    conn: PgConn, scope: Scope, team_id: UUID, since: datetime, recent_since: datetime
 ) -> list[dict[str, Any]]:
-    """weight_context of every wrestler of a team, by name."""
+    """weight_context of every wrestler of a team, by name: one statement for the whole board."""
     rows = await conn.fetch(
-        f"""SELECT {_CONTEXT} FROM {_CONTEXT_FROM}
-             WHERE w.team_id = $1 AND {wrestler_predicate(3)}
-             ORDER BY w.name_en, w.id""",
+        f"{_SELECT} WHERE w.team_id = $1 AND {wrestler_predicate(4)} ORDER BY w.name_en, w.id",
         team_id,
         since,
+        recent_since,
         *scope.params,
     )
     return [dict(r) for r in rows]
@@ -124,39 +142,6 @@ async def refresh_assessments(conn: PgConn, keys: list[tuple[Any, int, date]]) -
         [m for _, m, _ in keys],
         [d for _, _, d in keys],
         list(ASSESSMENT_KEYS),
-    )
-
-
-async def recent_points(
-    conn: PgConn, scope: Scope, wrestler_ids: list[UUID], since: datetime
-) -> list[asyncpg.Record]:
-    """Per wrestler and key (weight, ECW/TBW ratio): `at` (epoch seconds) and `value` arrays, oldest
-    first, of every point since a time, and for a wrestler with no weight since then its latest one
-    (from the snapshot). Arrays of numbers rather than rows: a board reads about a thousand points."""
-    return list(
-        await conn.fetch(
-            f"""WITH md AS (SELECT id, key FROM metric_definitions WHERE key = ANY($3::text[])),
-                     ids AS (SELECT w.id FROM wrestlers w
-                              WHERE w.id = ANY($1::uuid[]) AND {wrestler_predicate(4)}),
-                     pts AS (
-                         SELECT s.wrestler_id, md.key, s.recorded_at, s.value
-                           FROM body_composition_series s JOIN md ON md.id = s.metric_id
-                          WHERE s.wrestler_id = ANY(ARRAY(SELECT id FROM ids))
-                            AND s.metric_id = ANY(ARRAY(SELECT id FROM md)) AND s.recorded_at >= $2
-                         UNION ALL
-                         SELECT m.wrestler_id, 'weight', m.recorded_at, m.value
-                           FROM body_composition_metrics m
-                          WHERE m.wrestler_id = ANY(ARRAY(SELECT id FROM ids))
-                            AND m.metric_id = (SELECT id FROM md WHERE key = 'weight') AND m.recorded_at < $2)
-                SELECT wrestler_id, key,
-                       array_agg(extract(epoch FROM recorded_at)::float8 ORDER BY recorded_at) AS at,
-                       array_agg(value ORDER BY recorded_at) AS value
-                  FROM pts GROUP BY wrestler_id, key""",
-            wrestler_ids,
-            since,
-            list(RECENT_KEYS),
-            *scope.params,
-        )
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Literal
@@ -120,7 +121,7 @@ def ecw_tbw_flags(readings: list[tuple[datetime, float]]) -> list[Flag]:
 
 
 def check_weights(
-    points: list[tuple[float, float]],
+    points: Sequence[Sequence[float]],
     assessment: Assessment | None,
     floor_kg: float | None,
     cap: float | None,
@@ -129,7 +130,7 @@ def check_weights(
     rapid_loss_hours: float,
     zone: tzinfo | None,
 ) -> list[Flag]:
-    """Each weight (epoch seconds, kg; oldest first) after the assessment against the plan line
+    """Each weight ((epoch seconds, kg) pairs, oldest first) after the assessment against the plan line
     (losing faster than the cap) and the floor; any loss of more than `rapid_loss_pct` % within
     `rapid_loss_hours`. A flag's date is its local day in `zone`. Epoch seconds rather than datetimes:
     a team board checks about a thousand weights per request."""

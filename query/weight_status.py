@@ -91,23 +91,15 @@ def _assessment_of(ctx: dict[str, Any], rules: RuleSet | None, zone: ZoneInfo) -
     )
 
 
-Points = dict[tuple[str, str], tuple[list[float], list[float]]]  # (wrestler id, key) -> epochs, values
-
-
-def points_of(rows: list[Any]) -> Points:
-    """db.weight.recent_points rows by (wrestler id, key)."""
-    return {(str(r["wrestler_id"]), r["key"]): (r["at"], r["value"]) for r in rows}
-
-
-def _days(contexts: list[dict[str, Any]], points: Points, today: date, zone: ZoneInfo) -> list[DayCheck]:
-    """DayCheck of each context, from the recent points of them all: weights (with the latest older one)
-    and ECW/TBW ratios."""
-    since = _flag_start(today, zone).timestamp()
+def _days(contexts: list[dict[str, Any]], today: date, zone: ZoneInfo) -> list[DayCheck]:
+    """DayCheck of each context (db.weight.weight_context: with its recent weights and scans)."""
     end_of_today = datetime.combine(today, datetime.max.time(), zone)
+    rule_sets: dict[Any, RuleSet | None] = {}  # a team's wrestlers share one
     out = []
     for ctx in contexts:
-        wid = str(ctx["id"])
-        rules = rule_set(ctx)
+        if ctx["rule_set_id"] not in rule_sets:
+            rule_sets[ctx["rule_set_id"]] = rule_set(ctx)
+        rules = rule_sets[ctx["rule_set_id"]]
         cap = rules.weekly_loss_cap if rules else None
         basis = rules.basis if rules else "compounding"
         notes: list[str] = []
@@ -122,21 +114,18 @@ def _days(contexts: list[dict[str, Any]], points: Points, today: date, zone: Zon
         if why:
             notes.append(why)
         floor = floor_weight(assessment.ffm_kg, min_fat) if assessment else None
-        ats, kgs = points.get((wid, "weight"), ([], []))
+        weights = ctx["weights"]
         flags = check_weights(
-            [(t, kg) for t, kg in zip(ats, kgs, strict=True) if t >= since],
+            weights,
             assessment,
             floor,
             cap,
             basis,
-            ctx.get("rapid_loss_pct"),
-            float(ctx.get("rapid_loss_hours") or 48),
+            ctx["rapid_loss_pct"],
+            float(ctx["rapid_loss_hours"]),
             zone,
         )
-        scan_ats, ratios = points.get((wid, "ecw_tbw_ratio"), ([], []))
-        flags += ecw_tbw_flags(
-            [(datetime.fromtimestamp(t, zone), v) for t, v in zip(scan_ats, ratios, strict=True)]
-        )
+        flags += ecw_tbw_flags([(datetime.fromtimestamp(t, zone), v) for t, v in ctx["scans"]])
         plan_today = (
             plan_weight(
                 assessment.weight_kg, (end_of_today - assessment.at).total_seconds() / 86400, cap, basis
@@ -144,7 +133,8 @@ def _days(contexts: list[dict[str, Any]], points: Points, today: date, zone: Zon
             if assessment
             else None
         )
-        latest = (datetime.fromtimestamp(ats[-1], zone), kgs[-1]) if ats else None
+        last = weights[-1] if weights else (ctx["latest_at"], ctx["latest_kg"])
+        latest = (datetime.fromtimestamp(last[0], zone), last[1]) if last[0] is not None else None
         out.append(
             DayCheck(
                 rules,
@@ -162,10 +152,10 @@ def _days(contexts: list[dict[str, Any]], points: Points, today: date, zone: Zon
     return out
 
 
-def status(ctx: dict[str, Any], points: Points, today: date, zone: ZoneInfo) -> dict[str, Any]:
-    """The weight status of one wrestler from its context (db.weight.weight_context, with its latest
-    valid assessment) and its recent points (db.weight.recent_points)."""
-    d = _days([ctx], points, today, zone)[0]
+def status(ctx: dict[str, Any], today: date, zone: ZoneInfo) -> dict[str, Any]:
+    """The weight status of one wrestler from its context (db.weight.weight_context: with its latest
+    valid assessment and its recent weights and scans)."""
+    d = _days([ctx], today, zone)[0]
     rules, assessment, floor = d.rules, d.assessment, d.floor
     cap = rules.weekly_loss_cap if rules else None
     basis = rules.basis if rules else "compounding"
@@ -301,39 +291,37 @@ def _flag_start(today: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(today - timedelta(days=FLAG_DAYS), datetime.min.time(), zone)
 
 
-async def _wrestler_data(
+async def _context(
     conn: PgConn, scope: Scope, wrestler_id: UUID, today: date, zone: ZoneInfo
-) -> tuple[dict[str, Any], Points] | None:
-    ctx = await weight_sql.weight_context(conn, scope, wrestler_id, _lookback(today, zone))
-    if ctx is None:
-        return None
-    rows = await weight_sql.recent_points(conn, scope, [wrestler_id], _flag_start(today, zone))
-    return ctx, points_of(rows)
+) -> dict[str, Any] | None:
+    return await weight_sql.weight_context(
+        conn, scope, wrestler_id, _lookback(today, zone), _flag_start(today, zone)
+    )
 
 
 async def wrestler_status(
     conn: PgConn, scope: Scope, wrestler_id: UUID, today: date, zone: ZoneInfo
 ) -> dict[str, Any] | None:
-    data = await _wrestler_data(conn, scope, wrestler_id, today, zone)
-    return status(*data, today, zone) if data else None
+    ctx = await _context(conn, scope, wrestler_id, today, zone)
+    return status(ctx, today, zone) if ctx else None
 
 
 async def wrestler_check(
     conn: PgConn, scope: Scope, wrestler_id: UUID, today: date, zone: ZoneInfo
 ) -> DayCheck | None:
-    data = await _wrestler_data(conn, scope, wrestler_id, today, zone)
-    return _days([data[0]], data[1], today, zone)[0] if data else None
+    ctx = await _context(conn, scope, wrestler_id, today, zone)
+    return _days([ctx], today, zone)[0] if ctx else None
 
 
 async def team_board(
     conn: PgConn, scope: Scope, team_id: UUID, today: date, zone: ZoneInfo
 ) -> dict[str, Any]:
     """Every wrestler of the team: current weight, class, floor, plan status, the most recent flag of
-    each rule, days to the target date; two statements (the contexts with their assessments, the
-    recent points)."""
-    contexts = await weight_sql.team_weight_context(conn, scope, team_id, _lookback(today, zone))
-    rows = await weight_sql.recent_points(conn, scope, [c["id"] for c in contexts], _flag_start(today, zone))
-    days = _days(contexts, points_of(rows), today, zone)
+    each rule, days to the target date; one statement."""
+    contexts = await weight_sql.team_weight_context(
+        conn, scope, team_id, _lookback(today, zone), _flag_start(today, zone)
+    )
+    days = _days(contexts, today, zone)
     board = []
     for ctx, d in zip(contexts, days, strict=True):
         target_date = ctx.get("target_date")

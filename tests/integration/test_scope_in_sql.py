@@ -208,15 +208,14 @@ def arguments(
         "body_fat_floor_override": 8.0,
         "rapid_loss_pct": 3.0,
         "rapid_loss_hours": 24,
-        "since": local_noon(40).date(),
         "first": local_noon(40).date(),
         "last": today + timedelta(days=1),
     }
     args: list[Any] = []
     kwargs: dict[str, Any] = {}
     for name, param in inspect.signature(fn).parameters.items():
-        if name in ("start", "end"):
-            when = local_noon(40) if name == "start" else local_noon(-1)
+        if name in ("start", "end", "since", "recent_since"):
+            when = local_noon(-1) if name == "end" else local_noon(40 if name != "recent_since" else 14)
             value: Any = when.date() if hints[name] is date else when
         elif name in samples:
             value = samples[name]

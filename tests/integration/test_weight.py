@@ -166,7 +166,7 @@ async def assessed(conn: PgConn, world: World, usg_max: float | None) -> tuple[A
         world.team,
     )
     ctx = await weight_sql.weight_context(
-        conn, Scope.of("admin", None, None), world.wrestler, days_ago(60, 0)
+        conn, Scope.of("admin", None, None), world.wrestler, days_ago(60, 0), days_ago(14, 0)
     )
     assert ctx is not None
     if ctx["assessed_at"] is None:
