@@ -9,10 +9,11 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+import orjson
 
 from core.access import Scope
 from core.domains import DOMAIN_KEYS
-from db.scope import team_predicate, wrestler_guard, wrestler_predicate
+from db.scope import team_predicate, wrestler_guard
 from db.types import PgConn
 
 
@@ -80,13 +81,17 @@ async def replace_alerts(
         days,
     )
     if kept:
-        await conn.executemany(
+        await conn.execute(
             """INSERT INTO alerts (wrestler_id, metric_id, day, level, real_change, evidence)
-               VALUES ($1, $2, $3, $4, $5, $6)""",
-            [
-                (k["wrestler_id"], k["metric_id"], k["day"], k["level"], k["real_change"], k["evidence"])
-                for k in kept
-            ],
+               SELECT k.w, k.m, k.d, k.l, k.r, k.e::jsonb
+                 FROM unnest($1::uuid[], $2::int[], $3::date[], $4::text[], $5::bool[], $6::text[])
+                      AS k(w, m, d, l, r, e)""",
+            [k["wrestler_id"] for k in kept],
+            [k["metric_id"] for k in kept],
+            [k["day"] for k in kept],
+            [k["level"] for k in kept],
+            [k["real_change"] for k in kept],
+            [orjson.dumps(k["evidence"]).decode() for k in kept],
         )
 
 
@@ -117,30 +122,27 @@ async def team_alerts(
     conn: PgConn, scope: Scope, team_id: UUID, since: date, limit: int, offset: int
 ) -> tuple[list[asyncpg.Record], int]:
     """A team's alerts since a day, newest first, and their total: the page and the count come from
-    the (wrestler_id, day, id) index alone, the evidence (as its JSON text, `evidence_json`) is read
-    for the page's rows only."""
+    the (team_id, day, id) index alone, the evidence (as its JSON text, `evidence_json`) is read for the
+    page's rows only. An alert's team is its wrestler's (migration 0024), and a scope that reaches a
+    team reaches all its wrestlers, so the team's predicate is the whole scope test."""
     rows = await conn.fetch(
-        f"""WITH mine AS (
-                 SELECT w.id, w.name_en, w.name_fa FROM wrestlers w
-                  WHERE w.team_id = $1 AND {wrestler_predicate(5)}
-                    AND EXISTS (SELECT 1 FROM teams t WHERE t.id = $1 AND {team_predicate(5)})),
-             page AS (
+        f"""WITH page AS (
                  SELECT a.id FROM alerts a
-                  WHERE a.wrestler_id IN (SELECT id FROM mine) AND a.day >= $2
+                  WHERE a.team_id = $1 AND a.day >= $2
+                    AND EXISTS (SELECT 1 FROM teams t WHERE t.id = $1 AND {team_predicate(5)})
                   ORDER BY a.day DESC, a.id DESC LIMIT $3 OFFSET $4)
-            SELECT a.id, a.wrestler_id, m.name_en, m.name_fa, md.key AS metric, md.unit, a.day, a.level,
+            SELECT a.id, a.wrestler_id, w.name_en, w.name_fa, md.key AS metric, md.unit, a.day, a.level,
                    a.real_change, a.evidence::text AS evidence_json, a.computed_at,
-                   (SELECT count(*) FROM alerts c
-                     WHERE c.wrestler_id IN (SELECT id FROM mine) AND c.day >= $2) AS total
+                   (SELECT count(*) FROM alerts c WHERE c.team_id = $1 AND c.day >= $2) AS total
               FROM page JOIN alerts a ON a.id = page.id
-              JOIN mine m ON m.id = a.wrestler_id
+              JOIN wrestlers w ON w.id = a.wrestler_id
               JOIN metric_definitions md ON md.id = a.metric_id
              ORDER BY a.day DESC, a.id DESC""",
         team_id,
         since,
         limit,
         offset,
-        *scope.params,
+        *scope.team_params,
     )
     return list(rows), int(rows[0]["total"]) if rows else 0
 

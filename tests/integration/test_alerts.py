@@ -62,6 +62,24 @@ async def test_correcting_the_value_takes_the_alert_away(
     assert await alerts(client, world, world.coach) == []
 
 
+async def test_a_wrestler_who_changes_team_takes_the_alerts_along(
+    client: httpx.AsyncClient, conn: PgConn, world: World
+) -> None:
+    await write(conn, world.wrestler, [("weight", local_noon(0), 83.0)])
+
+    async def team_alerts(team: object, who: dict[str, str]) -> list[str]:
+        r = await client.get(f"/api/v1/teams/{team}/alerts", headers=who)
+        assert r.status_code == 200, r.text
+        assert r.headers["X-Total-Count"] == str(len(r.json()["alerts"]))
+        return [a["wrestlerId"] for a in r.json()["alerts"]]
+
+    assert await team_alerts(world.team, world.coach) == [str(world.wrestler)]
+    await conn.execute("UPDATE wrestlers SET team_id = $1 WHERE id = $2", world.other_team, world.wrestler)
+    assert await team_alerts(world.team, world.coach) == []
+    assert await team_alerts(world.other_team, world.other_coach) == [str(world.wrestler)]
+    assert await team_alerts(world.other_team, world.admin) == [str(world.wrestler)]
+
+
 async def test_a_short_history_raises_nothing(client: httpx.AsyncClient, conn: PgConn, world: World) -> None:
     r = await client.get(f"/api/v1/wrestlers/{world.wrestler}/alerts", headers=world.coach)
     assert r.json()["alerts"] == []
