@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import os
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import typer
 
 from core.config import get_settings
+from db import series as series_sql
 from db.cluster import ClusterError, EmbeddedCluster, EmbeddedRedis
-from db.connection import database_name, database_url
+from db.connection import database_name, database_url, init_connection
 from db.migrate import MigrationError, migrate
+from query.weight_status import fill_missing_checks
 
 app = typer.Typer(
     help="Embedded PostgreSQL+TimescaleDB and Redis under .data/, and migrations.", no_args_is_help=True
@@ -76,11 +79,16 @@ def status() -> None:
         raise typer.Exit(1)
 
 
-async def _migrate(database: str | None) -> list[str]:
+async def _migrate(database: str | None) -> tuple[list[str], int]:
+    """The migrations applied, and the number of stored weight checks filled for wrestlers whose history
+    predates them."""
     settings = get_settings()
     conn = await asyncpg.connect(database_url(settings, database))
     try:
-        return await migrate(conn, bucket_timezone=settings.bucket_timezone)
+        await init_connection(conn)
+        applied = await migrate(conn, bucket_timezone=settings.bucket_timezone)
+        today, zone = await series_sql.local_clock(conn)
+        return applied, await fill_missing_checks(conn, today, ZoneInfo(zone))
     finally:
         await conn.close()
 
@@ -91,11 +99,13 @@ def migrate_cmd(
 ) -> None:
     """Apply pending migrations from db/schema/."""
     try:
-        applied = asyncio.run(_migrate(database))
+        applied, filled = asyncio.run(_migrate(database))
     except MigrationError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc
     typer.echo(f"applied {len(applied)} migration(s)" + (f": {', '.join(applied)}" if applied else ""))
+    if filled:
+        typer.echo(f"stored the weight checks of {filled} wrestler(s)")
 
 
 async def _recreate(name: str) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import asyncpg
 
@@ -51,6 +51,15 @@ async def create_stage(conn: PgConn) -> None:
 
 async def bucket_timezone(conn: PgConn) -> str:
     return str(await conn.fetchval("SELECT bucket_timezone()"))
+
+
+async def local_clock(conn: PgConn) -> tuple[date, str]:
+    """Today's local day and the bucket time zone's name, as the database has them."""
+    row = await conn.fetchrow(
+        "SELECT (now() AT TIME ZONE bucket_timezone())::date AS today, bucket_timezone() AS zone"
+    )
+    assert row is not None
+    return row["today"], row["zone"]
 
 
 async def may_conflict(

@@ -18,6 +18,7 @@ from db.types import PgConn
 RULE_COLUMNS = """r.id, r.key, r.version, r.name, r.min_body_fat_male, r.min_body_fat_female,
                   r.weekly_loss_cap, r.cap_basis, r.usg_max, r.weigh_in, r.unit, r.classes, r.created_at"""
 ASSESSMENT_KEYS = ("weight", "body_fat", "urine_specific_gravity")
+CHECK_KEYS = (*ASSESSMENT_KEYS, "ecw_tbw_ratio")  # what a wrestler's stored daily check reads
 
 
 async def rule_sets(conn: PgConn) -> list[dict[str, Any]]:
@@ -65,20 +66,25 @@ _CONTEXT = f"""w.id, w.name_en, w.name_fa, w.weight_class, w.sex, w.date_of_birt
                a.usg AS assessed_usg,
                {RULE_COLUMNS.replace("r.id", "r.id AS rule_set_id")},
                {{recent}}"""
-# The weights and ECW/TBW scans since $3 that the daily check reads, as [epoch seconds, value] pairs
-# oldest first (arrays of numbers rather than rows: a board reads about a thousand), each from the
-# (wrestler, metric, time) index; and the wrestler's latest weight from the snapshot.
-_RECENT = (
-    "\n".join(
-        f"""ARRAY(SELECT ARRAY[extract(epoch FROM s.recorded_at)::float8, s.value]
-                      FROM body_composition_series s
-                     WHERE s.wrestler_id = w.id AND s.metric_id = md.{key} AND s.recorded_at >= $3
-                     ORDER BY s.recorded_at) AS {column},"""
-        for key, column in (("weight", "weights"), ("ecw", "scans"))
-    )
-    + """
-               extract(epoch FROM lw.recorded_at)::float8 AS latest_at, lw.value AS latest_kg"""
-)
+# The weights since $3 (and the rapid-loss window before it, where a loss may start) and the ECW/TBW
+# scans since $3 that the daily check reads, as [epoch seconds, value] pairs oldest first (arrays of
+# numbers rather than rows: a board reads about a thousand), each from the (wrestler, metric, time)
+# index; and the latest weight as such a pair. Raw points: current inside a write on either edition.
+_PAIR = "ARRAY[extract(epoch FROM s.recorded_at)::float8, s.value]"
+_RECENT = f"""ARRAY(SELECT {_PAIR} FROM body_composition_series s
+                     WHERE s.wrestler_id = w.id AND s.metric_id = md.weight
+                       AND s.recorded_at
+                           >= $3::timestamptz - make_interval(hours => coalesce(t.rapid_loss_hours, 48))
+                     ORDER BY s.recorded_at) AS weights,
+               ARRAY(SELECT {_PAIR} FROM body_composition_series s
+                     WHERE s.wrestler_id = w.id AND s.metric_id = md.ecw AND s.recorded_at >= $3
+                     ORDER BY s.recorded_at) AS scans,
+               (SELECT {_PAIR} FROM body_composition_series s
+                 WHERE s.wrestler_id = w.id AND s.metric_id = md.weight
+                 ORDER BY s.recorded_at DESC LIMIT 1) AS latest"""
+# The stored check instead (migration 0025), for the board.
+_CHECKED = """c.day AS checked_on, c.inputs AS checked_inputs, c.flags AS checked_flags,
+               CASE WHEN c.latest_at IS NOT NULL THEN ARRAY[c.latest_at, c.latest_kg] END AS checked_latest"""
 # The latest valid assessment since $2: a weight on record with it and, where the rule set has a
 # hydration gate, a passing test as the latest one before it (a reading after a failing test does not
 # count, even when an older test passed).
@@ -88,7 +94,6 @@ _CONTEXT_FROM = """wrestlers w
                LEFT JOIN teams t ON t.id = w.team_id
                LEFT JOIN rule_sets r ON r.id = t.rule_set_id
                LEFT JOIN weight_plans p ON p.wrestler_id = w.id
-               LEFT JOIN body_composition_metrics lw ON lw.wrestler_id = w.id AND lw.metric_id = md.weight
                LEFT JOIN LATERAL (
                     SELECT a.at, a.body_fat_pct, a.weight_kg, a.usg FROM weight_assessments a
                      WHERE a.wrestler_id = w.id AND a.at >= $2 AND a.weight_kg IS NOT NULL
@@ -101,7 +106,7 @@ async def weight_context(
     conn: PgConn, scope: Scope, wrestler_id: UUID, since: datetime, recent_since: datetime
 ) -> dict[str, Any] | None:
     """The wrestler with its team's rule set and settings, its plan, its latest valid assessment since
-    a time, and its weights and scans since another (`weights`, `scans`, `latest_at`, `latest_kg`)."""
+    a time, and its weights and scans since another (`weights`, `scans`, `latest`)."""
     row = await conn.fetchrow(
         f"{_SELECT} WHERE w.id = $1 AND {wrestler_predicate(4)}",
         wrestler_id,
@@ -112,18 +117,58 @@ async def weight_context(
     return dict(row) if row is not None else None
 
 
-async def team_weight_context(
-    conn: PgConn, scope: Scope, team_id: UUID, since: datetime, recent_since: datetime
+async def weight_contexts(
+    conn: PgConn, scope: Scope, wrestler_ids: list[UUID], since: datetime, recent_since: datetime
 ) -> list[dict[str, Any]]:
-    """weight_context of every wrestler of a team, by name: one statement for the whole board."""
+    """weight_context of some wrestlers."""
     rows = await conn.fetch(
-        f"{_SELECT} WHERE w.team_id = $1 AND {wrestler_predicate(4)} ORDER BY w.name_en, w.id",
-        team_id,
+        f"{_SELECT} WHERE w.id = ANY($1::uuid[]) AND {wrestler_predicate(4)}",
+        wrestler_ids,
         since,
         recent_since,
         *scope.params,
     )
     return [dict(r) for r in rows]
+
+
+async def team_checked_contexts(
+    conn: PgConn, scope: Scope, team_id: UUID, since: datetime
+) -> list[dict[str, Any]]:
+    """The context of every wrestler of a team, by name, with its stored daily check (`checked_on`,
+    `checked_inputs`, `checked_flags`, `checked_latest`; None where there is none) instead of its
+    points: one statement for the whole board."""
+    rows = await conn.fetch(
+        f"""SELECT {_CONTEXT.format(recent=_CHECKED)} FROM {_CONTEXT_FROM}
+              LEFT JOIN weight_checks c ON c.wrestler_id = w.id
+             WHERE w.team_id = $1 AND {wrestler_predicate(3)}
+             ORDER BY w.name_en, w.id""",
+        team_id,
+        since,
+        *scope.params,
+    )
+    return [dict(r) for r in rows]
+
+
+async def save_checks(conn: PgConn, checks: list[dict[str, Any]]) -> None:
+    """Store daily checks (wrestler_id, day, inputs, latest: [epoch, kg] or None, flags as JSON text),
+    replacing the wrestlers' previous ones. Write path only (system)."""
+    if not checks:
+        return
+    await conn.execute(
+        """INSERT INTO weight_checks AS c (wrestler_id, day, inputs, latest_at, latest_kg, flags)
+           SELECT k.w, k.d, k.i, k.t, k.kg, k.f::jsonb
+             FROM unnest($1::uuid[], $2::date[], $3::text[], $4::float8[], $5::float8[], $6::text[])
+                  AS k(w, d, i, t, kg, f)
+           ON CONFLICT (wrestler_id) DO UPDATE
+              SET day = EXCLUDED.day, inputs = EXCLUDED.inputs, latest_at = EXCLUDED.latest_at,
+                  latest_kg = EXCLUDED.latest_kg, flags = EXCLUDED.flags, computed_at = now()""",
+        [c["wrestler_id"] for c in checks],
+        [c["day"] for c in checks],
+        [c["inputs"] for c in checks],
+        [c["latest"][0] if c["latest"] else None for c in checks],
+        [c["latest"][1] if c["latest"] else None for c in checks],
+        [c["flags"] for c in checks],
+    )
 
 
 async def refresh_assessments(conn: PgConn, keys: list[tuple[Any, int, date]]) -> None:
@@ -143,6 +188,39 @@ async def refresh_assessments(conn: PgConn, keys: list[tuple[Any, int, date]]) -
         [d for _, _, d in keys],
         list(ASSESSMENT_KEYS),
     )
+
+
+async def changed_check_wrestlers(conn: PgConn, keys: list[tuple[Any, int, date]]) -> list[UUID]:
+    """The wrestlers among changed (wrestler, metric, local day) keys whose weights, scans, body fat or
+    hydration changed: their stored daily checks are out of date."""
+    return [
+        r["w"]
+        for r in await conn.fetch(
+            """SELECT DISTINCT k.w FROM unnest($1::uuid[], $2::int[]) AS k(w, m)
+                 JOIN metric_definitions md ON md.id = k.m AND md.key = ANY($3::text[])""",
+            [w for w, _, _ in keys],
+            [m for _, m, _ in keys],
+            list(CHECK_KEYS),
+        )
+    ]
+
+
+async def team_wrestler_ids(conn: PgConn, team_id: UUID) -> list[UUID]:
+    return [r["id"] for r in await conn.fetch("SELECT id FROM wrestlers WHERE team_id = $1", team_id)]
+
+
+async def unchecked_wrestlers(conn: PgConn, limit: int) -> list[UUID]:
+    """Wrestlers with a weight or a scan on record and no stored daily check."""
+    rows = await conn.fetch(
+        """SELECT w.id FROM wrestlers w
+            WHERE NOT EXISTS (SELECT 1 FROM weight_checks c WHERE c.wrestler_id = w.id)
+              AND EXISTS (SELECT 1 FROM body_composition_metrics m
+                            JOIN metric_definitions md ON md.id = m.metric_id
+                           WHERE m.wrestler_id = w.id AND md.key IN ('weight', 'ecw_tbw_ratio'))
+            LIMIT $1""",
+        limit,
+    )
+    return [r["id"] for r in rows]
 
 
 async def set_plan(

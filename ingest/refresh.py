@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from zoneinfo import ZoneInfo
 
 from core.logging import get_logger
 from db import aggregates as aggregates_sql
@@ -23,6 +24,7 @@ from ingest.alerts import EVAL_DAYS, refresh_alerts, refresh_recent_alerts
 from ingest.training_load import changed_load_wrestlers, refresh_latest_loads
 from query.score_refresh import recompute_scores
 from query.weight import LOOKBACK_DAYS
+from query.weight_status import refresh_checks
 
 log = get_logger("wrestle.refresh")
 
@@ -32,13 +34,16 @@ async def refresh_derived(conn: PgConn) -> list[str]:
     changed = await series_sql.changed_keys(conn, max(EVAL_DAYS, LOOKBACK_DAYS))
     keys = [(r["wrestler_id"], r["metric_id"], r["day"]) for r in changed]
     if keys:
-        # The assessments read raw points, current in this transaction on either edition.
+        today, zone = await series_sql.local_clock(conn)
+        # The assessments and the weight checks read raw points, current in this transaction on either
+        # edition.
         await weight_sql.refresh_assessments(conn, keys)
+        checked = await weight_sql.changed_check_wrestlers(conn, keys)
+        await refresh_checks(conn, checked, today, ZoneInfo(zone))
     wrestlers = await series_sql.refresh_changed(conn)
     await recompute_scores(conn, wrestlers)
     # On a continuous-aggregate server the alerts and loads follow the refresh after the commit.
     if keys and changed[0]["incremental"]:
-        today = await training_sql.local_today(conn)
         await refresh_alerts(conn, keys, today)
         await refresh_latest_loads(
             conn,

@@ -129,11 +129,12 @@ def check_weights(
     rapid_loss_pct: float | None,
     rapid_loss_hours: float,
     zone: tzinfo | None,
+    since: float = -math.inf,
 ) -> list[Flag]:
-    """Each weight ((epoch seconds, kg) pairs, oldest first) after the assessment against the plan line
-    (losing faster than the cap) and the floor; any loss of more than `rapid_loss_pct` % within
-    `rapid_loss_hours`. A flag's date is its local day in `zone`. Epoch seconds rather than datetimes:
-    a team board checks about a thousand weights per request."""
+    """Each weight since `since` ((epoch seconds, kg) pairs, oldest first) after the assessment against
+    the plan line (losing faster than the cap) and the floor; any loss of more than `rapid_loss_pct` %
+    within `rapid_loss_hours`, whose heavier weight may be before `since`. A flag's date is its local
+    day in `zone`. Epoch seconds rather than datetimes: a team board checks about a thousand weights."""
 
     def day(t: float) -> str:
         return datetime.fromtimestamp(t, zone).date().isoformat()
@@ -141,6 +142,8 @@ def check_weights(
     flags: list[Flag] = []
     assessed = assessment.at.timestamp() if assessment is not None else None
     for t, kg in points:
+        if t < since:
+            continue
         if assessment is not None and assessed is not None and t > assessed:
             plan = plan_weight(assessment.weight_kg, (t - assessed) / 86400, cap, basis)
             if plan is not None and kg < plan - EPS:
@@ -159,7 +162,7 @@ def check_weights(
             while heaviest and heaviest[-1][1] < kg:
                 heaviest.pop()
             heaviest.append((t, kg))
-            if start is None:
+            if start is None or t < since:
                 continue
             start_t, start_kg = start
             loss = (start_kg - kg) / start_kg * 100

@@ -39,7 +39,7 @@ from db.types import PgConn
 from ingest.validate import Actor
 from ingest.weigh_ins import correct_weigh_in, record_weigh_in
 from query.load_report import training_load_report
-from query.weight_status import team_board, wrestler_status
+from query.weight_status import change_team_settings, team_board, wrestler_status
 
 router = APIRouter(tags=["weight"])
 Kg = Annotated[float, Field(ge=20, le=250, allow_inf_nan=False)]
@@ -266,14 +266,14 @@ async def get_weight_settings(team: TeamInScope, scope: ScopeDep, conn: Conn) ->
 
 @router.put("/teams/{teamId}/weight-settings", response_model=WeightSettings)
 async def put_weight_settings(
-    team: TeamInScope, user: StaffUser, scope: ScopeDep, conn: Conn, body: WeightSettings
+    team: TeamInScope, user: StaffUser, scope: ScopeDep, conn: Conn, state: State, body: WeightSettings
 ) -> dict[str, Any]:
     """Admins and the team's coaches choose the rule set and thresholds the team plans with."""
     if body.rule_set_id is not None and not await weight_sql.rule_set_exists(conn, body.rule_set_id):
         raise ValidationFailed(
             "Unknown rule set", {"body.ruleSetId": [f"Rule set {body.rule_set_id} does not exist"]}
         )
-    row = await weight_sql.update_team_settings(
+    row = await change_team_settings(
         conn,
         scope,
         team["id"],
@@ -281,6 +281,8 @@ async def put_weight_settings(
         body.body_fat_floor_override,
         body.rapid_loss_pct,
         body.rapid_loss_hours,
+        state.today(),
+        state.zone,
     )
     if row is None:
         raise Conflict("The team changed meanwhile")

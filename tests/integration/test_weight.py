@@ -15,6 +15,7 @@ from core.access import Scope
 from core.config import Settings
 from db import weight as weight_sql
 from db.types import PgConn
+from query.weight_status import fill_missing_checks
 from tests.dashboard_fixtures import World, make_world, write
 
 API = "/api/v1"
@@ -156,6 +157,58 @@ async def test_assessment_floor_plan_and_flags(client: httpx.AsyncClient, conn: 
     assert (
         await client.get(f"{API}/teams/{world.team}/weight-board", headers=world.other_coach)
     ).status_code == 403
+
+
+async def test_the_board_reads_the_stored_checks_only_while_they_are_current(
+    client: httpx.AsyncClient, conn: PgConn, world: World, settings: Settings
+) -> None:
+    await nfhs(client, world)
+    await write(
+        conn,
+        world.wrestler,
+        [
+            ("urine_specific_gravity", days_ago(20, 5), 1.018),
+            ("weight", days_ago(20, 6), 80.0),
+            ("body_fat", days_ago(20, 7), 14.0),
+            ("weight", days_ago(2, 6), 75.2),
+            ("weight", days_ago(1, 6), 73.5),  # below the floor, 2.26 % down in 24 hours
+        ],
+    )
+
+    async def board() -> dict[str, Any]:
+        r = await client.get(f"{API}/teams/{world.team}/weight-board", headers=world.coach)
+        assert r.status_code == 200, r.text
+        return next(w for w in r.json()["wrestlers"] if w["wrestlerId"] == str(world.wrestler))
+
+    # The write stored the wrestler's check; the board from it is the board checked afresh.
+    assert (
+        await conn.fetchval("SELECT count(*) FROM weight_checks WHERE wrestler_id = $1", world.wrestler) == 1
+    )
+    stored = await board()
+    assert [f["rule"] for f in stored["flags"]] == ["below_floor", "below_plan", "rapid_loss"]
+    assert stored["status"] == "below_floor" and stored["weightKg"] == 73.5
+    await conn.execute("DELETE FROM weight_checks")
+    assert await board() == stored
+    zone = ZoneInfo(settings.bucket_timezone)
+    assert await fill_missing_checks(conn, datetime.now(zone).date(), zone) == 1
+
+    # A threshold changed behind the stored check's back: the check is outdated and not used.
+    await conn.execute("UPDATE teams SET rapid_loss_pct = 5 WHERE id = $1", world.team)
+    fresh = await board()
+    assert [f["rule"] for f in fresh["flags"]] == ["below_floor", "below_plan"]
+    # Changed through the API, the stored checks follow in the same transaction.
+    r = await client.put(
+        f"{API}/teams/{world.team}/weight-settings",
+        json={"ruleSetId": None, "rapidLossPct": 2.0, "rapidLossHours": 48},
+        headers=world.coach,
+    )
+    assert r.status_code == 200, r.text
+    inputs = await conn.fetchval("SELECT inputs FROM weight_checks WHERE wrestler_id = $1", world.wrestler)
+    assert "None" in inputs  # no rule set: no floor, no cap
+    without_rules = await board()
+    assert [f["rule"] for f in without_rules["flags"]] == ["rapid_loss"]
+    await conn.execute("DELETE FROM weight_checks")
+    assert await board() == without_rules
 
 
 async def assessed(conn: PgConn, world: World, usg_max: float | None) -> tuple[Any, ...] | None:

@@ -144,3 +144,17 @@ def test_rapid_loss_uses_the_heaviest_weight_of_the_window(raw: list[tuple[int, 
     points = sorted((at(1) + timedelta(hours=h), kg / 10) for h, kg in raw)
     flags = daily_check(points, None, None, None, "compounding", 2.0, 48)
     assert [(f.date, f.limit_kg) for f in flags] == _rapid_by_brute_force(points, 2.0, 48)
+
+
+def test_only_weights_since_the_window_start_are_flagged_but_a_loss_may_start_before_it() -> None:
+    assessed = Assessment(at=at(1, 9), weight_kg=80.0, body_fat_pct=14.0, usg=None)
+    floor = floor_weight(assessed.ffm_kg, 7)  # 73.98
+    points = [(at(10, 6).timestamp(), 73.0), (at(14, 20).timestamp(), 76.0), (at(15, 8).timestamp(), 74.0)]
+    since = at(15).timestamp()
+    flags = check_weights(points, assessed, floor, None, "compounding", 2.0, 48, UTC, since=since)
+    # Day 10 is below the floor but before the window; day 15 is 2.63 % under day 14's evening weight.
+    assert [(f.rule, f.date, f.limit_kg) for f in flags] == [
+        ("rapid_loss", at(15).date().isoformat(), 76.0),
+    ]
+    everything = check_weights(points, assessed, floor, None, "compounding", 2.0, 48, UTC)
+    assert [(f.rule, f.date) for f in everything][:1] == [("below_floor", at(10).date().isoformat())]
