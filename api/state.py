@@ -38,7 +38,7 @@ class AppState:
         return ZoneInfo(self.bucket_timezone)
 
     def today(self) -> date:
-        """The local day in the bucket time zone (what the database's local_today answers, without a
+        """The local day in the bucket time zone (what the database's local_clock answers, without a
         round trip)."""
         return datetime.now(self.zone).date()
 

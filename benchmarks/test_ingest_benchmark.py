@@ -37,7 +37,7 @@ from db import weight as weight_sql
 from db.cluster import EmbeddedCluster
 from db.connection import database_url, init_connection
 from db.migrate import migrate
-from db.training import local_today
+from db.series import local_clock
 from ingest.alerts import refresh_alerts
 from tests.conftest import TEST_DB_PREFIX, base_settings, cli_env
 from tests.ingest_fixtures import GEN_METRICS, GEN_WRESTLERS, create_generated_wrestlers, generate_long_csv
@@ -178,7 +178,7 @@ async def _alert_step(settings: Settings, name: str, since: datetime) -> tuple[f
         ]
         tr = conn.transaction()
         await tr.start()
-        today = await local_today(conn)
+        today, _ = await local_clock(conn)
         t = time.perf_counter()
         kept = await refresh_alerts(conn, keys, today)
         elapsed = time.perf_counter() - t

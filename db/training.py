@@ -123,12 +123,6 @@ async def month_programs(
     )
 
 
-async def local_today(conn: PgConn) -> date:
-    day = await conn.fetchval("SELECT (now() AT TIME ZONE bucket_timezone())::date")
-    assert isinstance(day, date)
-    return day
-
-
 async def save_generated_program(
     conn: PgConn, scope: Scope, wrestler_id: UUID, day: date, program: dict[str, Any]
 ) -> UUID | None:

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 from core.logging import get_logger
 from db import aggregates as aggregates_sql
 from db import series as series_sql
-from db import training as training_sql
 from db import weight as weight_sql
 from db.types import PgConn
 from ingest.alerts import EVAL_DAYS, refresh_alerts, refresh_recent_alerts
@@ -63,7 +62,7 @@ async def finish_after_commit(conn: PgConn) -> list[str]:
     if touched:
         async with conn.transaction():
             await recompute_scores(conn, touched)
-            today = await training_sql.local_today(conn)
+            today, _ = await series_sql.local_clock(conn)
             await refresh_recent_alerts(conn, touched, today)
             await refresh_latest_loads(conn, touched, today)
     return touched

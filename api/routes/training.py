@@ -15,6 +15,7 @@ from api.fields import Notes
 from api.responses import OrjsonResponse
 from api.schemas.common import Success
 from api.schemas.training import Calendar, Program
+from api.state import State
 from core.errors import ValidationFailed
 from db import training as training_sql
 from query.training import block_rows, calendar_payload, program_payload
@@ -43,9 +44,11 @@ class ProgramIn(BaseModel):
 
 
 @router.get("/training-program", response_model=Program)
-async def get_training_program(conn: Conn, wrestler: WrestlerInScope, scope: ScopeDep) -> OrjsonResponse:
+async def get_training_program(
+    conn: Conn, wrestler: WrestlerInScope, scope: ScopeDep, state: State
+) -> OrjsonResponse:
     """Today's program (today in the bucket time zone)."""
-    today = await training_sql.local_today(conn)
+    today = state.today()
     row = await training_sql.program_on(conn, scope, wrestler["id"], today)
     return OrjsonResponse(program_payload(today, dict(row) if row else None))
 
@@ -85,11 +88,12 @@ async def get_calendar(
     conn: Conn,
     wrestler: WrestlerInScope,
     scope: ScopeDep,
+    state: State,
     month: Annotated[int | None, Query(ge=1, le=12)] = None,
     year: Annotated[int | None, Query(ge=2020, le=2100)] = None,
 ) -> OrjsonResponse:
     if month is None or year is None:
-        today = await training_sql.local_today(conn)
+        today = state.today()
         month = month or today.month
         year = year or today.year
     start = date(year, month, 1)

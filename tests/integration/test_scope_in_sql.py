@@ -91,7 +91,6 @@ UNSCOPED: dict[str, str] = {
     "tokens.user_with_revocation": "authentication; its wrestler row is checked by api.access",
     "tokens.purge_expired": "accounts",
     "training.insert_blocks": "writes under a program id that the scoped replace_program returned",
-    "training.local_today": "database clock",
     "users.get_user": "accounts (admins, the caller themself)",
     "users.get_user_by_email": "accounts",
     "users.email_taken": "accounts",
