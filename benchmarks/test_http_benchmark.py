@@ -3,9 +3,10 @@
 What it guards: over real uvicorn servers on loopback, the median latency of
   GET /wrestlers/{id}/body-composition/trends?limit=365, /bloodwork/charts?limit=365,
   /scores/overall and /teams/{id}/athletes (with a real token), and of the team weight board and team
-  alerts of a team of 50 wrestlers, stays within 2x the floor's, and POST /ai/chart-insight of a 365-point chart answered from the cache
-within 1.5x the floor's (a minimal FastAPI+asyncpg endpoint returning the same 365 daily rows of
-one metric, no auth), and grows by at most 1.5x when the series grow from 1M to 10M rows.
+  alerts of a team of 50 wrestlers, stays within 2x the floor's, and POST /ai/chart-insight of a
+  365-point chart answered from the cache within 1.5x the floor's (a minimal FastAPI+asyncpg endpoint
+  returning the same 365 daily rows of one metric, no auth), and grows by at most 1.5x when the series
+  grow from 1M to 10M rows.
 
 Data: the demo federation (`wrestle demo`: 24 wrestlers, 18 months, about 1.5 M series rows) loaded
 through the ingest path into a private database; the measured wrestler is FED-0001 and its team, the
