@@ -115,7 +115,6 @@ class _Basis:
 class _Clock:
     """The times a day's checks are read against, worked out once per request."""
 
-    today: date
     zone: ZoneInfo
     lookback: datetime  # the oldest assessment that counts
     flag_start: datetime  # the first moment of the flag window
@@ -126,7 +125,6 @@ class _Clock:
     def of(cls, today: date, zone: ZoneInfo) -> _Clock:
         first = today - timedelta(days=FLAG_DAYS)
         return cls(
-            today,
             zone,
             datetime.combine(today - timedelta(days=LOOKBACK_DAYS), datetime.min.time(), zone),
             datetime.combine(first, datetime.min.time(), zone),
