@@ -18,6 +18,12 @@ class AIMetrics:
             ("layer", "kind"),
             registry=registry,
         )
+        self.misses = Counter(
+            "wrestle_ai_cache_misses",
+            "AI requests no cache layer could answer (a generation followed), by kind.",
+            ("kind",),
+            registry=registry,
+        )
         self.generations = Counter(
             "wrestle_ai_generations",
             "AI answers generated, by provider and kind.",

@@ -183,7 +183,9 @@ class AIService:
 
             hit = await self.cache.once(key, produce)
         layer, value = hit
-        if layer != "generated":
+        if layer == "generated":
+            self.metrics.misses.labels(kind).inc()
+        else:
             self.metrics.hits.labels(layer, kind).inc()
         return input_hash, value
 

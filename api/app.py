@@ -122,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await adapter.aclose()
             await redis.aclose()
             await pool.close()
+            metrics.process_exited()
 
     # Swagger UI's assets are served by the service itself (fastapi-offline ships them): /docs works
     # on a network that cannot reach a CDN. DOCS_ENABLED=false removes /docs and /openapi.json.

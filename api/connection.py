@@ -8,6 +8,7 @@ commit (continuous-aggregate refreshes, ingest.refresh.write_transaction).
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from typing import Annotated, cast
 
@@ -23,7 +24,10 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 async def get_pooled_conn(state: State) -> AsyncIterator[PgConn]:
     """The request's connection, returned to the pool after the response is sent (its reset is a
     round trip nobody needs to wait for)."""
+    started = time.perf_counter()
     async with state.pool.acquire() as conn:
+        if state.metrics is not None:
+            state.metrics.observe_pool(state.pool, time.perf_counter() - started)
         yield cast(PgConn, conn)
 
 

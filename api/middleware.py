@@ -76,13 +76,21 @@ class RequestContextMiddleware:
         if route is None:
             return "<unmatched>"
         if self._templates is None:
-            self._templates = {
-                id(rc.original_route): rc.path_format or "" for rc in iter_route_contexts(scope["app"].routes)
-            }
+            self._map_templates(scope["app"])
+            assert self._templates is not None
         return self._templates.get(id(route)) or str(getattr(route, "path_format", "<unknown>"))
+
+    def _map_templates(self, app: Any) -> None:
+        contexts = iter_route_contexts(app.routes)
+        self._templates = {id(rc.original_route): rc.path_format or "" for rc in contexts}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
+            # At start-up rather than on the first request: building the map makes FastAPI build its
+            # routes' effective contexts, which is slow and, under warnings.catch_warnings, not
+            # thread-safe (two servers of one process starting their first requests at once).
+            if scope["type"] == "lifespan" and self._templates is None and "app" in scope:
+                self._map_templates(scope["app"])
             await self.app(scope, receive, send)
             return
         incoming = _header(scope, b"x-request-id")

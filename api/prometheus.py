@@ -1,13 +1,37 @@
-"""Prometheus metrics of one API process: requests by route template and status, their latency, and
-rows ingested. Each app has its own registry (several apps live in one test process); with several
-workers each process reports its own counts, so scrape them per worker or sum in Prometheus."""
+"""Prometheus metrics of the API: requests by route template and status, their latency, rows ingested,
+the connection pool, the rate limiter's fallback. Each app has its own registry (several apps live in
+one test process).
+
+Several workers (`wrestle serve --workers N`) share one PROMETHEUS_MULTIPROC_DIR: every process writes
+its values there (prometheus_client's multiprocess mode) and a scrape of any worker answers the sum
+over all of them, so one scrape target per instance is enough. Labels hold methods, route templates,
+statuses, outcomes, layers and kinds only: never an id or a value."""
 
 from __future__ import annotations
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+import os
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+from db.types import PgPool
 
 # Dashboard reads take milliseconds, ingests seconds.
 BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+# Waiting for a pooled connection: nothing at all, unless the pool is exhausted.
+ACQUIRE_BUCKETS = (0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0)
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def multiprocess_dir() -> str | None:
+    return os.environ.get(MULTIPROC_ENV) or None
 
 
 class ApiMetrics:
@@ -15,6 +39,7 @@ class ApiMetrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        self.multiprocess = multiprocess_dir() is not None
         self.requests = Counter(
             "wrestle_http_requests",
             "HTTP requests handled, by method, route template and status.",
@@ -34,6 +59,33 @@ class ApiMetrics:
             ("outcome",),
             registry=self.registry,
         )
+        self.pool_acquire = Histogram(
+            "wrestle_db_pool_acquire_seconds",
+            "Time a request waited for a pooled database connection.",
+            buckets=ACQUIRE_BUCKETS,
+            registry=self.registry,
+        )
+        # livesum: summed over the live workers; a worker's values go when it exits.
+        self.pool_connections = Gauge(
+            "wrestle_db_pool_connections",
+            "Connections of the API's database pools, by state (in_use, idle) and the pools' maximum (max).",
+            ("state",),
+            registry=self.registry,
+            multiprocess_mode="livesum",
+        )
+        self.workers = Gauge(
+            "wrestle_workers",
+            "API worker processes alive (each counts 1; summed across the workers of an instance).",
+            registry=self.registry,
+            multiprocess_mode="livesum",
+        )
+        self.workers.set(1)
+        self.rate_limit_fallback = Gauge(
+            "wrestle_rate_limit_fallback",
+            "1 while a worker counts rate limits in process because Redis failed, else 0.",
+            registry=self.registry,
+            multiprocess_mode="max",
+        )
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).inc()
@@ -49,5 +101,23 @@ class ApiMetrics:
             if n:
                 self.ingested.labels(outcome).inc(n)
 
+    def observe_pool(self, pool: PgPool, waited: float | None = None) -> None:
+        """The pool's state now (and, for an acquire, how long it waited): cheap attribute reads."""
+        if waited is not None:
+            self.pool_acquire.observe(waited)
+        size, idle = pool.get_size(), pool.get_idle_size()
+        self.pool_connections.labels("in_use").set(size - idle)
+        self.pool_connections.labels("idle").set(idle)
+        self.pool_connections.labels("max").set(pool.get_max_size())
+
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        if not self.multiprocess:
+            return generate_latest(self.registry)
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return generate_latest(registry)
+
+    def process_exited(self) -> None:
+        """Drop this worker's live gauges from the shared directory (its counters stay counted)."""
+        if self.multiprocess:
+            multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]

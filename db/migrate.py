@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 import asyncpg
 
@@ -35,6 +37,26 @@ class MigrationError(RuntimeError):
 def discover(schema_dir: Path = SCHEMA_DIR) -> list[Migration]:
     files = sorted(schema_dir.glob("[0-9][0-9][0-9][0-9]_*.sql"))
     return [Migration(f.stem, f) for f in files]
+
+
+@lru_cache
+def known_checksums(schema_dir: Path = SCHEMA_DIR) -> dict[str, str]:
+    """The migrations this code ships, read once per process (the files do not change under it)."""
+    return {m.version: m.checksum for m in discover(schema_dir)}
+
+
+SchemaState = Literal["current", "ahead", "pending", "changed"]
+
+
+def schema_state(applied: dict[str, str], known: dict[str, str]) -> SchemaState:
+    """How the database's schema stands against this code's migrations. `ahead`: the database also
+    has migrations this code does not know (a newer release migrated it during a rolling deploy;
+    migrations only add, so this release still reads and writes correctly)."""
+    if any(applied.get(v) not in (None, c) for v, c in known.items()):
+        return "changed"
+    if any(v not in applied for v in known):
+        return "pending"
+    return "ahead" if len(applied) > len(known) else "current"
 
 
 async def applied_versions(conn: PgConn) -> dict[str, str]:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 from fastapi import APIRouter
 from fastapi.responses import Response
 from redis.exceptions import RedisError
 
+from api.schemas.common import error_responses
 from api.schemas.operations import Health, Ready
 from api.state import AppState, State
 from core.errors import ServiceUnavailable
 from core.version import VERSION
+from db import migrate as migrations
+from db.types import PgConn
 
 router = APIRouter(tags=["operations"])
 
@@ -23,17 +26,25 @@ async def health(state: State) -> dict[str, Any]:
     return {"status": "healthy", "app": state.settings.app_name, "version": VERSION}
 
 
-async def _database_check(state: AppState) -> str:
-    try:
-        async with state.pool.acquire(timeout=2) as conn:
-            await conn.fetchval("SELECT 1", timeout=2)
-    except TimeoutError:
-        return "timeout"
-    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-        return "unreachable"
-    except Exception:  # whatever else: a code, never the text
-        return "error"
-    return "ok"
+async def _database_check(state: AppState) -> tuple[str, str]:
+    """(reachability, schema state). A connection the server dropped (it restarted) fails once and is
+    replaced by the pool, so one retry tells a database that is back from one that is still away."""
+    for attempt in (1, 2):
+        try:
+            async with state.pool.acquire(timeout=2) as conn:
+                applied = await migrations.applied_versions(cast(PgConn, conn))
+        except TimeoutError:
+            return "timeout", "unknown"
+        except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, ConnectionError):
+            if attempt == 2:
+                return "unreachable", "unknown"
+        except (OSError, asyncpg.PostgresError):
+            return "unreachable", "unknown"
+        except Exception:  # whatever else: a code, never the text
+            return "error", "unknown"
+        else:
+            return "ok", migrations.schema_state(applied, migrations.known_checksums())
+    raise AssertionError("unreachable")
 
 
 async def _redis_check(state: AppState) -> str:
@@ -48,16 +59,19 @@ async def _redis_check(state: AppState) -> str:
     return "ok"
 
 
-@router.get("/ready", response_model=Ready)
+@router.get("/ready", response_model=Ready, responses=error_responses(503))
 async def ready(state: State) -> dict[str, Any]:
-    """For load balancers: 503 only when this instance cannot serve, that is without its database.
+    """For load balancers: 503 only when this instance cannot serve, that is without its database or
+    with a schema that lacks this release's migrations (`pending`) or differs from them (`changed`).
     Redis is reported but does not decide: rate limits and caches fall back to the process while it
-    is away. Each check answers a short code (`ok`, `timeout`, `unreachable`, `error`), never the
-    text of an error."""
-    database, redis = await asyncio.gather(_database_check(state), _redis_check(state))
-    checks = {"database": database, "redis": redis}
+    is away, so a Redis blip does not pull every instance out of the balancer. Each check answers a
+    short code, never the text of an error."""
+    (database, schema), redis = await asyncio.gather(_database_check(state), _redis_check(state))
+    checks = {"database": database, "migrations": schema, "redis": redis}
     if database != "ok":
         raise ServiceUnavailable("Not ready: the database is not reachable", checks)
+    if schema in ("pending", "changed"):
+        raise ServiceUnavailable("Not ready: the database schema is not this release's", checks)
     return {"status": "ready" if redis == "ok" else "degraded", **checks}
 
 
@@ -75,4 +89,6 @@ async def metrics(state: State) -> Response:
     """Prometheus text format. Public like /health: it holds counts and latencies by route template,
     never ids or values (restrict it at the proxy if even that is too much)."""
     assert state.metrics is not None
+    state.metrics.observe_pool(state.pool)
+    state.metrics.rate_limit_fallback.set(int(state.limits is not None and state.limits.using_fallback))
     return Response(state.metrics.render(), media_type=state.metrics.content_type)

@@ -7,6 +7,8 @@ from typing import Literal
 from api.schemas.base import Wire
 
 Check = Literal["ok", "timeout", "unreachable", "error"]
+# db.migrate.SchemaState, or `unknown` while the database cannot be asked.
+Schema = Literal["current", "ahead", "pending", "changed", "unknown"]
 
 
 class Health(Wire):
@@ -18,4 +20,5 @@ class Health(Wire):
 class Ready(Wire):
     status: Literal["ready", "degraded"]
     database: Check
+    migrations: Schema
     redis: Check

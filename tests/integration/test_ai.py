@@ -140,8 +140,11 @@ async def test_the_cache_layers_answer_in_turn(
     async with serving(live) as c:
         r = await c.post(CHART, json=chart_body(world.wrestler), headers=world.coach)
         await c.post(CHART, json=chart_body(world.wrestler), headers=world.coach)
+        metrics = (await c.get("/metrics")).text
     assert r.status_code == 200
     assert len(provider.requests) == 2
+    assert 'wrestle_ai_cache_misses_total{kind="chart"} 1.0' in metrics
+    assert 'wrestle_ai_cache_hits_total{kind="chart",layer="redis"} 1.0' in metrics
     assert await conn.fetchval("SELECT count(*) FROM ai_chart_insights") == 1
     assert len([k async for k in keys.scan_iter("chart_insight:*")]) == 1
     await keys.aclose()
