@@ -152,14 +152,6 @@ async def drop_old_chunks(conn: PgConn, domain: str, cutoff: datetime) -> list[s
     return sorted(str(r["name"]) for r in rows)
 
 
-async def archived_files(conn: PgConn) -> list[ArchivedFile]:
-    rows = await conn.fetch(
-        """SELECT domain, file_name, month, period_start, period_end, row_count, value_sum, sha256
-             FROM series_archive_files ORDER BY domain, period_start"""
-    )
-    return [ArchivedFile(**dict(r)) for r in rows]
-
-
 async def restore_rows(conn: PgConn, domain: str, csv_bytes: bytes) -> int:
     """Insert archived rows (CSV, RESTORE_COLUMNS order) into the domain's series; rows whose key is
     already stored, and rows of wrestlers deleted since, are skipped. Nothing else is written: the

@@ -125,7 +125,9 @@ def _mismatch(period: Period, what: str, in_file: object, in_db: object) -> Arch
     )
 
 
-def _check(period: Period, entry: ManifestEntry | None, totals: archive_sql.Totals) -> None:
+def check_period(period: Period, entry: ManifestEntry | None, totals: archive_sql.Totals) -> None:
+    """The file read back (its manifest entry; None: no file) holds what the database has in the
+    period: the same row count, value sum and time range, or ArchiveError."""
     rows = entry.rows if entry else 0
     if rows != totals.rows:
         raise _mismatch(period, "the row count", rows, totals.rows)
@@ -204,7 +206,7 @@ async def archive(
                     for period in c.periods:
                         entry = entries.get(period.file_name)
                         totals = await archive_sql.period_totals(conn, domain, period.start, period.end)
-                        _check(period, entry, totals)
+                        check_period(period, entry, totals)
                         if entry is not None:
                             files.append(
                                 archive_sql.ArchivedFile(
