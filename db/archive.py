@@ -54,7 +54,8 @@ class ArchivedFile:
 
 @dataclass(frozen=True)
 class ArchivedChange:
-    """A key changed in this transaction whose local day overlaps an archived period."""
+    """An archived period met by a write: by a key changed in this transaction (`day`: its local
+    day), or by a batch's time range."""
 
     domain: str
     day: date
@@ -201,6 +202,21 @@ async def changed_in_archive(conn: PgConn) -> ArchivedChange | None:
     if row is None:
         return None
     return ArchivedChange(**dict(row))
+
+
+async def archived_between(conn: PgConn, start: datetime, end: datetime) -> ArchivedChange | None:
+    """The first archived period of any domain that overlaps [start, end], or None (`day`: the
+    local day it starts on)."""
+    row = await conn.fetchrow(
+        """SELECT domain, (period_start AT TIME ZONE bucket_timezone())::date AS day, period_start,
+                  period_end, file_name, archive_dir
+             FROM series_archive_files
+            WHERE period_start <= $2 AND period_end > $1
+            ORDER BY period_start, domain LIMIT 1""",
+        start,
+        end,
+    )
+    return None if row is None else ArchivedChange(**dict(row))
 
 
 async def any_archived(conn: PgConn) -> bool:

@@ -61,14 +61,19 @@ async def refuse_archived_days(conn: PgConn) -> None:
     if not await archive_sql.any_archived(conn):
         return
     hit = await archive_sql.changed_in_archive(conn)
-    if hit is None:
-        return
+    if hit is not None:
+        raise archived_period(hit)
+
+
+def archived_period(hit: archive_sql.ArchivedChange) -> ArchivedPeriod:
+    """The refusal of a write that meets an archived period: what, where, and how to reopen it."""
     start = hit.period_start.isoformat()
     end = hit.period_end.isoformat()
-    raise ArchivedPeriod(
+    month = f"{hit.day:%Y-%m}"
+    return ArchivedPeriod(
         f"{hit.domain}: the points of {start} to {end} (local day {hit.day}) are archived in"
         f" {hit.archive_dir}/{hit.file_name}; restore that month first"
-        f" (wrestle archive restore {hit.archive_dir} --from {hit.day:%Y-%m} --to {hit.day:%Y-%m})",
+        f" (wrestle archive restore {hit.archive_dir} --from {month} --to {month})",
         details={
             "domain": hit.domain,
             "day": hit.day.isoformat(),

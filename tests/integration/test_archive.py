@@ -29,6 +29,7 @@ from ingest.archive_files import (
     load_manifest,
     parse_duration,
 )
+from ingest.pipeline import undo_batch
 from ingest.refresh import write_transaction
 from ingest.writer import POINT_SCHEMA, write_points
 from tests.conftest import cli_env
@@ -181,6 +182,17 @@ async def test_a_write_into_an_archived_day_is_refused(conn: PgConn, tmp_path: P
     with pytest.raises(ArchivedPeriod):
         async with write_transaction(conn):
             await write_points(conn, await _one_point(conn, datetime(2025, 4, 2, 8, tzinfo=UTC), 81.0), None)
+
+
+async def test_undoing_a_batch_with_archived_points_is_refused(conn: PgConn, tmp_path: Path) -> None:
+    await _load(conn)
+    await archive(conn, tmp_path, CUTOFF)
+    batch = await conn.fetchval("SELECT max(id) FROM ingest_batches")
+    derived = await _derived(conn)
+    with pytest.raises(ArchivedPeriod, match="restore that month first"):
+        await undo_batch(conn, batch, None)
+    assert await conn.fetchval("SELECT status FROM ingest_batches WHERE id = $1", batch) != "undone"
+    assert await _derived(conn) == derived
 
 
 async def test_a_corrupted_file_fails_restore_and_restores_nothing(conn: PgConn, tmp_path: Path) -> None:
