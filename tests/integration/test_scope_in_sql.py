@@ -39,6 +39,7 @@ UNSCOPED: dict[str, str] = {
     "archive.restore_rows": "operator's restore: whole archived periods",
     "archive.forget_file": "operator's restore: bookkeeping",
     "archive.any_archived": "write path: is anything archived",
+    "archive.archived_between": "write path (batch undo): archived periods in a time range",
     "archive.changed_in_archive": "write path: the keys a transaction changed",
     "archive.locked_ranges": "maintenance after a commit (system)",
     "catalog.metrics_frame": "catalog",
