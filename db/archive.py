@@ -153,6 +153,34 @@ async def drop_old_chunks(conn: PgConn, domain: str, cutoff: datetime) -> list[s
     return sorted(str(r["name"]) for r in rows)
 
 
+async def period_is_empty(conn: PgConn, domain: str, start: datetime, end: datetime) -> bool:
+    return not await conn.fetchval(
+        f"SELECT EXISTS (SELECT 1 FROM {series_table(domain)} WHERE recorded_at >= $1 AND recorded_at < $2)",
+        start,
+        end,
+    )
+
+
+async def missing_wrestlers(conn: PgConn, ids: list[str]) -> bool:
+    """Whether any of these wrestler ids no longer exists."""
+    return bool(
+        await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM unnest($1::uuid[]) i WHERE NOT EXISTS"
+            " (SELECT 1 FROM wrestlers w WHERE w.id = i))",
+            ids,
+        )
+    )
+
+
+async def copy_rows(conn: PgConn, domain: str, csv_bytes: bytes) -> int:
+    """COPY archived rows (CSV, RESTORE_COLUMNS order) straight into the domain's series: for a
+    period with no stored row and rows of existing wrestlers only (restore_rows otherwise)."""
+    status = await conn.copy_to_table(
+        series_table(domain), source=io.BytesIO(csv_bytes), columns=RESTORE_COLUMNS, format="csv"
+    )
+    return int(status.rsplit(" ", 1)[1])
+
+
 async def restore_rows(conn: PgConn, domain: str, csv_bytes: bytes) -> int:
     """Insert archived rows (CSV, RESTORE_COLUMNS order) into the domain's series; rows whose key is
     already stored, and rows of wrestlers deleted since, are skipped. Nothing else is written: the

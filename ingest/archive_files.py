@@ -206,6 +206,11 @@ def parquet_slices(path: Path, rows: int = RESTORE_SLICE_ROWS) -> Iterator[pl.Da
         yield lazy.slice(offset, rows).collect().cast(FILE_SCHEMA)  # type: ignore[arg-type]
 
 
+def file_wrestlers(path: Path) -> list[str]:
+    """The distinct wrestler ids of a file."""
+    return pl.scan_parquet(path).select(pl.col("wrestler_id").unique()).collect().to_series().to_list()
+
+
 def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:

@@ -12,6 +12,7 @@ from typing import Any
 import polars as pl
 import pytest
 
+from core.access import Scope
 from core.config import Settings
 from core.domains import DOMAIN_KEYS
 from core.errors import ArchivedPeriod
@@ -29,6 +30,7 @@ from ingest.archive_files import (
     load_manifest,
     parse_duration,
 )
+from ingest.deletions import delete_wrestler
 from ingest.pipeline import undo_batch
 from ingest.refresh import write_transaction
 from ingest.writer import POINT_SCHEMA, write_points
@@ -193,6 +195,21 @@ async def test_undoing_a_batch_with_archived_points_is_refused(conn: PgConn, tmp
         await undo_batch(conn, batch, None)
     assert await conn.fetchval("SELECT status FROM ingest_batches WHERE id = $1", batch) != "undone"
     assert await _derived(conn) == derived
+
+
+async def test_restore_skips_the_rows_of_wrestlers_deleted_since(conn: PgConn, tmp_path: Path) -> None:
+    await _load(conn)
+    result = await archive(conn, tmp_path, CUTOFF)
+    gone = await conn.fetchval("SELECT id FROM wrestlers ORDER BY external_id LIMIT 1")
+    frames = [pl.read_parquet(tmp_path / e.file) for e in load_manifest(tmp_path)]
+    theirs = sum(f.filter(pl.col("wrestler_id") == str(gone)).height for f in frames)
+    assert theirs > 0
+    assert await delete_wrestler(conn, Scope("all"), gone)
+
+    back = await restore(conn, tmp_path)
+    assert back.skipped == theirs and back.inserted == result.rows - theirs
+    for d in DOMAIN_KEYS:
+        assert await conn.fetchval(f"SELECT count(*) FROM {d}_series WHERE wrestler_id = $1", gone) == 0
 
 
 async def test_a_corrupted_file_fails_restore_and_restores_nothing(conn: PgConn, tmp_path: Path) -> None:
