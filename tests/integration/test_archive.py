@@ -29,6 +29,7 @@ from ingest.archive_files import (
     entry_for,
     load_manifest,
     parse_duration,
+    parse_month,
 )
 from ingest.deletions import delete_wrestler
 from ingest.pipeline import undo_batch
@@ -300,3 +301,9 @@ def test_refresh_windows_leave_archived_ranges_out() -> None:
     assert archive_sql.outside(t[3], t[5], locked) == [(t[4], t[5])]
     assert archive_sql.outside(t[2], t[4], locked) == []
     assert archive_sql.outside(t[0], t[1], []) == [(t[0], t[1])]
+
+
+@pytest.mark.parametrize("text", ["2025-13", "2025-3", "25-03", "March"])
+def test_bad_months_are_refused(text: str) -> None:
+    with pytest.raises(ArchiveError, match=r"--from: invalid month .* expected YYYY-MM"):
+        parse_month(text, "--from")
