@@ -6,8 +6,8 @@ affected ranges in aggregate_refresh_queue inside the ingest transaction, and th
 from that record right after commit; a periodic job finishes anything left over (a crash between
 commit and refresh). In incremental mode (the Apache edition) the queue stays empty.
 
-Archived periods (db/archive.py) have no raw rows left: no refresh window may cover them, or the
-refresh would delete their daily rows.
+Archived periods (db/archive.py) have no raw rows left, and drop_chunks marked their range invalidated:
+no refresh window may cover them, or the refresh would delete their daily rows.
 """
 
 from __future__ import annotations
