@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("cli.demo", "demo"),
     "ingest": ("cli.ingest", "ingest"),
     "import-legacy": ("cli.legacy", "import_legacy"),
+    "archive": ("cli.archive", "app"),
 }
 
 

@@ -82,6 +82,11 @@ class UserExists(Conflict):
     default_message = "A user with this email already exists"
 
 
+class ArchivedPeriod(Conflict):
+    code = "ARCHIVED_PERIOD"
+    default_message = "The write touches a period whose points are archived"
+
+
 class PayloadTooLarge(AppError):
     status_code = 413
     code = "PAYLOAD_TOO_LARGE"

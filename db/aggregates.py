@@ -5,10 +5,16 @@ materialised bucket stay invisible until that window is refreshed. So refresh_da
 affected ranges in aggregate_refresh_queue inside the ingest transaction, and this module refreshes
 from that record right after commit; a periodic job finishes anything left over (a crash between
 commit and refresh). In incremental mode (the Apache edition) the queue stays empty.
+
+Archived periods (db/archive.py) have no raw rows left, and drop_chunks marked their range invalidated:
+no refresh window may cover them, or the refresh would delete their daily rows.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from db import archive as archive_sql
 from db.types import PgConn
 
 DRAIN_LOCK_KEY = 7_120_452
@@ -16,6 +22,8 @@ DRAIN_LOCK_KEY = 7_120_452
 # local day is 25 hours long where the zone's offset changed: queued ranges end 24 hours after their
 # last bucket starts, so the window reaches this much further.
 _WINDOW_SLACK = "2 hours"
+# A window shorter than any local day holds no whole bucket (refresh_continuous_aggregate refuses it).
+_SHORTEST_DAY = timedelta(hours=20)
 
 
 async def aggregate_mode(conn: PgConn) -> str:
@@ -47,13 +55,18 @@ async def drain_refresh_queue(conn: PgConn) -> list[str]:
         for r in rows:
             start = None if r["range_start"].year <= 1 else r["range_start"]
             end = None if r["range_end"].year >= 9999 else r["range_end"]
-            # The window parameters are declared "any": they need explicit types.
-            await conn.execute(
-                "CALL refresh_continuous_aggregate($1::regclass, $2::timestamptz, $3::timestamptz)",
-                f"{r['domain']}_daily",
-                start,
-                end,
-            )
+            # A refresh over archived days would find their raw rows gone and delete the daily rows:
+            # the window leaves out every archived period (widened to whole local days).
+            for lo, hi in archive_sql.outside(start, end, await archive_sql.locked_ranges(conn, r["domain"])):
+                if lo is not None and hi is not None and hi - lo < _SHORTEST_DAY:
+                    continue
+                # The window parameters are declared "any": they need explicit types.
+                await conn.execute(
+                    "CALL refresh_continuous_aggregate($1::regclass, $2::timestamptz, $3::timestamptz)",
+                    f"{r['domain']}_daily",
+                    lo,
+                    hi,
+                )
             async with conn.transaction():
                 if r["wrestlers"]:
                     await conn.execute(

@@ -23,12 +23,13 @@ import polars as pl
 
 from core.domains import DOMAIN_KEYS
 from core.errors import Conflict, Forbidden, NotFound
+from db import archive as archive_sql
 from db import catalog as catalog_sql
 from db import ingest_batches as batches_sql
 from db import series as series_sql
 from db.types import PgConn
 from ingest import lookups as lookups_io
-from ingest.refresh import finish_quietly, refresh_derived, write_transaction
+from ingest.refresh import archived_period, finish_quietly, refresh_derived, write_transaction
 from ingest.validate import (
     ERROR_SCHEMA,
     FIT_ELSEWHERE,
@@ -375,6 +376,10 @@ async def undo_batch(conn: PgConn, batch_id: int, owner: UUID | None) -> tuple[a
         deleted = 0
         await series_sql.create_stage(conn)
         if row["first_at"] is not None and row["last_at"] is not None:
+            # Archived points cannot be deleted: undoing the rest would leave the batch half undone.
+            hit = await archive_sql.archived_between(conn, row["first_at"], row["last_at"])
+            if hit is not None:
+                raise archived_period(hit)
             tz = await series_sql.bucket_timezone(conn)
             for domain in sorted(DOMAIN_KEYS):  # the writers' order
                 deleted += await series_sql.delete_batch_points(

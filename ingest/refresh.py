@@ -14,8 +14,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from zoneinfo import ZoneInfo
 
+from core.errors import ArchivedPeriod
 from core.logging import get_logger
 from db import aggregates as aggregates_sql
+from db import archive as archive_sql
 from db import series as series_sql
 from db import weight as weight_sql
 from db.types import PgConn
@@ -29,7 +31,10 @@ log = get_logger("wrestle.refresh")
 
 
 async def refresh_derived(conn: PgConn) -> list[str]:
-    """Refresh everything derived from the keys changed in this transaction; return the wrestler ids."""
+    """Refresh everything derived from the keys changed in this transaction; return the wrestler ids.
+    Refused (ArchivedPeriod, the transaction is to be rolled back) when a changed day overlaps an
+    archived period: its daily row would be recomputed from the few rows left of it."""
+    await refuse_archived_days(conn)
     changed = await series_sql.changed_keys(conn, max(EVAL_DAYS, LOOKBACK_DAYS))
     keys = [(r["wrestler_id"], r["metric_id"], r["day"]) for r in changed]
     if keys:
@@ -50,6 +55,34 @@ async def refresh_derived(conn: PgConn) -> list[str]:
             today,
         )
     return wrestlers
+
+
+async def refuse_archived_days(conn: PgConn) -> None:
+    if not await archive_sql.any_archived(conn):
+        return
+    hit = await archive_sql.changed_in_archive(conn)
+    if hit is not None:
+        raise archived_period(hit)
+
+
+def archived_period(hit: archive_sql.ArchivedChange) -> ArchivedPeriod:
+    """The refusal of a write that meets an archived period: what, where, and how to reopen it."""
+    start = hit.period_start.isoformat()
+    end = hit.period_end.isoformat()
+    month = f"{hit.day:%Y-%m}"
+    return ArchivedPeriod(
+        f"{hit.domain}: the points of {start} to {end} (local day {hit.day}) are archived in"
+        f" {hit.archive_dir}/{hit.file_name}; restore that month first"
+        f" (wrestle archive restore {hit.archive_dir} --from {month} --to {month})",
+        details={
+            "domain": hit.domain,
+            "day": hit.day.isoformat(),
+            "archivedFrom": start,
+            "archivedTo": end,
+            "file": hit.file_name,
+            "archiveDir": hit.archive_dir,
+        },
+    )
 
 
 async def finish_after_commit(conn: PgConn) -> list[str]:
