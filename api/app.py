@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool = await create_pool(settings)
+        metrics.observe_pool(pool)  # every worker's pool counts from the start, not from its first request
         redis = Redis.from_url(redis_url(settings), socket_timeout=0.5, socket_connect_timeout=0.5)
         bucket_timezone = await _bucket_timezone(pool)
         adapter = create_adapter(settings)
