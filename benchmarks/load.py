@@ -1,0 +1,339 @@
+"""The load test: the service on its own database, then locust (benchmarks/locustfile.py) at an
+increasing number of users, a bounded time each; it reports each step's throughput, latency
+percentiles and errors, and the highest step sustained with no error and p95 under the target.
+
+    uv run --frozen python -m benchmarks.load [--steps 10,20,40] [--step-seconds 40] ...   (make load)
+
+The server runs as in production (`wrestle serve --workers 2`, APP_ENV=production, secrets made up
+for the run) on the database LOAD_DATABASE (created, migrated and given the demo federation when
+empty). Its rate limits are raised out of reach (every request is still counted in Redis), since
+the run's traffic comes from the demo's four accounts: the aim is the service's capacity, not the
+limiter's. Locust runs on the same machine, so its CPU is taken from the server's: the table shows
+how much. Results go to .benchmarks/load/<time>/ (locust's CSVs, the server's log, results.json).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+import os
+import resource
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+import asyncpg
+import httpx
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from core.config import Settings
+from db.connection import database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCUSTFILE = ROOT / "benchmarks" / "locustfile.py"
+RESULTS = ROOT / ".benchmarks" / "load"
+UNLIMITED = str(10**9)  # requests per minute: a limit the run cannot reach
+WRESTLE = (sys.executable, "-m", "cli.main")
+console = Console(width=None if sys.stdout.isatty() else 120)
+
+
+@dataclass
+class Endpoint:
+    name: str
+    method: str
+    requests: int
+    failures: int
+    rps: float
+    p50: float
+    p95: float
+    p99: float
+    max: float
+
+
+@dataclass
+class Step:
+    users: int
+    seconds: float
+    requests: int
+    failures: int
+    rps: float
+    p50: float
+    p95: float
+    p99: float
+    locust_cpu: float  # share of one core the load generator used
+    passed: bool
+    endpoints: list[Endpoint] = field(default_factory=list)
+    failure_kinds: list[dict[str, str]] = field(default_factory=list)
+
+
+def _wrestle(*args: str, env: dict[str, str]) -> None:
+    subprocess.run([*WRESTLE, *args], cwd=ROOT, env=env, check=True)
+
+
+async def _create_database(settings: Settings, name: str) -> None:
+    conn = await asyncpg.connect(database_url(settings, "postgres"))
+    try:
+        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await conn.execute(f'CREATE DATABASE "{name}"')
+            console.print(f"created database {name}")
+    finally:
+        await conn.close()
+
+
+def prepare_database(name: str, env: dict[str, str]) -> None:
+    """The load database exists, is migrated and holds the demo federation (loaded only if empty)."""
+    settings = Settings(pg_database=name)
+    if settings.database_url:
+        # The service would then serve DATABASE_URL's database, not the load run's own.
+        raise typer.BadParameter("the load run uses the embedded cluster; unset DATABASE_URL")
+    asyncio.run(_create_database(settings, name))
+    _wrestle("db", "migrate", env=env)
+    _wrestle("demo", "--if-empty", env=env)
+
+
+def server_env(base: dict[str, str], database: str) -> dict[str, str]:
+    return {
+        **base,
+        "PG_DATABASE": database,
+        "APP_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "JWT_SECRET_KEY": secrets.token_urlsafe(48),
+        "RATE_LIMIT_PER_MINUTE": UNLIMITED,
+        "AI_RATE_LIMIT_PER_MINUTE": UNLIMITED,
+    }
+
+
+def start_server(env: dict[str, str], port: int, workers: int, log: IO[bytes]) -> subprocess.Popen[bytes]:
+    # Its own process group, so that stopping it stops its workers too.
+    proc = subprocess.Popen(
+        [*WRESTLE, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited with code {proc.returncode}; see {log.name}")
+        try:
+            if httpx.get(base + "/ready", timeout=1).status_code == 200:
+                return proc
+        except httpx.TransportError:
+            pass
+        time.sleep(0.3)
+    stop_server(proc)
+    raise RuntimeError(f"the server was not ready within 60 s; see {log.name}")
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(5)
+
+
+def _ms(row: dict[str, str], key: str) -> float:
+    value = row.get(key, "")
+    return float(value) if value not in ("", "N/A") else 0.0
+
+
+def read_stats(prefix: Path) -> tuple[dict[str, str], list[Endpoint], list[dict[str, str]]]:
+    with open(f"{prefix}_stats.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    total = next(r for r in rows if r["Name"] == "Aggregated")
+    endpoints = [
+        Endpoint(
+            name=r["Name"],
+            method=r["Type"],
+            requests=int(r["Request Count"]),
+            failures=int(r["Failure Count"]),
+            rps=float(r["Requests/s"]),
+            p50=_ms(r, "50%"),
+            p95=_ms(r, "95%"),
+            p99=_ms(r, "99%"),
+            max=_ms(r, "Max Response Time"),
+        )
+        for r in rows
+        if r["Name"] != "Aggregated"
+    ]
+    with open(f"{prefix}_failures.csv", newline="") as f:
+        failures = list(csv.DictReader(f))
+    return total, endpoints, failures
+
+
+def run_step(
+    base: str, users: int, ramp: float, seconds: float, pacing: float, out: Path, p95_target: float
+) -> Step:
+    """Locust headless with `users` users, spawned over `ramp` seconds; the stats are reset once all
+    run, so the step measures `seconds` of steady load."""
+    out.mkdir(parents=True, exist_ok=True)
+    prefix = out / f"users-{users:04d}"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    with open(f"{prefix}.log", "wb") as log:
+        subprocess.run(
+            [
+                *(sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host", base),
+                *("-u", str(users), "-r", f"{max(users / ramp, 1):.2f}", "-t", f"{int(ramp + seconds)}s"),
+                *("--reset-stats", "--csv", str(prefix), "--only-summary", "--stop-timeout", "10"),
+                *("--exit-code-on-error", "0"),
+            ],
+            cwd=ROOT,
+            env={**os.environ, "LOAD_PACING": str(pacing)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    total, endpoints, failures = read_stats(prefix)
+    requests, failed, rps = (
+        int(total["Request Count"]),
+        int(total["Failure Count"]),
+        float(total["Requests/s"]),
+    )
+    p95 = _ms(total, "95%")
+    return Step(
+        users=users,
+        seconds=round(requests / rps, 1) if rps else 0.0,
+        requests=requests,
+        failures=failed,
+        rps=rps,
+        p50=_ms(total, "50%"),
+        p95=p95,
+        p99=_ms(total, "99%"),
+        locust_cpu=cpu / wall,
+        passed=requests > 0 and failed == 0 and p95 < p95_target,
+        endpoints=endpoints,
+        failure_kinds=failures,
+    )
+
+
+def table(steps: list[Step], p95_target: float) -> Table:
+    t = Table(title=f"load steps (pass: no errors and p95 < {p95_target:g} ms)")
+    for col in ("users", "req/s", "p50 ms", "p95 ms", "p99 ms", "requests", "errors", "locust CPU", "pass"):
+        t.add_column(col, justify="right")
+    for s in steps:
+        t.add_row(
+            str(s.users),
+            f"{s.rps:.1f}",
+            f"{s.p50:g}",
+            f"{s.p95:g}",
+            f"{s.p99:g}",
+            f"{s.requests:,}",
+            f"{s.failures:,}",
+            f"{s.locust_cpu:.0%}",
+            "[green]yes[/]" if s.passed else "[red]no[/]",
+        )
+    return t
+
+
+def slowest(step: Step, n: int = 6) -> Table:
+    t = Table(title=f"slowest endpoints by p95 at {step.users} users")
+    for col in ("endpoint", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors"):
+        t.add_column(col, justify="left" if col == "endpoint" else "right")
+    for e in sorted(step.endpoints, key=lambda e: e.p95, reverse=True)[:n]:
+        t.add_row(
+            f"{e.method} {e.name}", f"{e.rps:.1f}", f"{e.p50:g}", f"{e.p95:g}", f"{e.p99:g}", str(e.failures)
+        )
+    return t
+
+
+def main(
+    steps: str = typer.Option("4,6,9,14,20,30,45,68,100,150", help="Users per step, increasing."),
+    step_seconds: float = typer.Option(30, min=5, help="Measured seconds per step (after the ramp)."),
+    ramp_seconds: float = typer.Option(5, min=1, help="Seconds to start a step's users (not measured)."),
+    pacing: float = typer.Option(2.0, min=0.1, help="Seconds between the starts of one user's tasks."),
+    p95_ms: float = typer.Option(200, help="A step passes with no errors and an aggregate p95 below this."),
+    port: int = typer.Option(int(os.environ.get("LOAD_PORT", "8100")), help="The server's port (LOAD_PORT)."),
+    workers: int = typer.Option(2, min=1, help="Server worker processes."),
+    database: str = typer.Option(os.environ.get("LOAD_DATABASE", "wrestle_load"), help="(LOAD_DATABASE)"),
+    warmup_seconds: float = typer.Option(20, min=0, help="Unreported load at the first step's users first."),
+    stop_after: int = typer.Option(2, min=1, help="Stop after this many failing steps in a row."),
+) -> None:
+    """Load-test the service and report the highest step it sustains."""
+    users = sorted({int(u) for u in steps.split(",") if u.strip()})
+    if not users or users[0] < 1:
+        raise typer.BadParameter("--steps: a comma-separated list of positive user counts")
+    out = RESULTS / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    out.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PG_DATABASE": database}
+    _wrestle("db", "start", env=env)
+    prepare_database(database, env)
+    done: list[Step] = []
+    with open(out / "server.log", "wb") as log:
+        server = start_server(server_env(env, database), port, workers, log)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            if warmup_seconds:
+                # Caches, pools and the AI answers of the demo's charts, as on a service in use.
+                console.print(f"warm-up: {users[0]} users, {warmup_seconds:g} s (not reported)")
+                run_step(base, users[0], ramp_seconds, warmup_seconds, pacing, out / "warmup", p95_ms)
+            failed_in_a_row = 0
+            for n in users:
+                console.print(f"step: {n} users, {ramp_seconds:g} s ramp + {step_seconds:g} s measured …")
+                step = run_step(base, n, ramp_seconds, step_seconds, pacing, out, p95_ms)
+                done.append(step)
+                console.print(
+                    f"  {step.rps:.1f} req/s, p50 {step.p50:g} ms, p95 {step.p95:g} ms, p99 {step.p99:g} ms,"
+                    f" {step.failures} errors"
+                )
+                failed_in_a_row = 0 if step.passed else failed_in_a_row + 1
+                if failed_in_a_row >= stop_after:
+                    break
+        finally:
+            stop_server(server)
+    best = max((s for s in done if s.passed), key=lambda s: s.rps, default=None)
+    console.print(table(done, p95_ms))
+    if best is not None:
+        console.print(slowest(best))
+    if done and not done[-1].passed and done[-1] is not best:
+        console.print(slowest(done[-1]))
+        for f in done[-1].failure_kinds[:5]:
+            console.print(f"  error at {done[-1].users} users: {f}")
+    summary = {
+        "finished": datetime.now(UTC).isoformat(),
+        "settings": {
+            "steps": users,
+            "stepSeconds": step_seconds,
+            "rampSeconds": ramp_seconds,
+            "pacing": pacing,
+            "p95TargetMs": p95_ms,
+            "warmupSeconds": warmup_seconds,
+            "stopAfter": stop_after,
+            "workers": workers,
+            "database": database,
+            "cpus": os.cpu_count(),
+        },
+        "sustained": asdict(best) if best else None,
+        "steps": [asdict(s) for s in done],
+    }
+    (out / "results.json").write_text(json.dumps(summary, indent=2))
+    if best is None:
+        console.print(f"[red]no step passed[/] (results in {out.relative_to(ROOT)})")
+        raise typer.Exit(1)
+    console.print(
+        f"[bold]sustained: {best.rps:.1f} req/s at {best.users} users[/] (p50 {best.p50:g} ms,"
+        f" p95 {best.p95:g} ms, p99 {best.p99:g} ms, no errors); results in {out.relative_to(ROOT)}"
+    )
+
+
+if __name__ == "__main__":
+    typer.run(main)
