@@ -37,12 +37,14 @@ from rich.table import Table
 
 from core.config import Settings
 from db.connection import database_url
+from demo.load import ACCOUNTS
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCUSTFILE = ROOT / "benchmarks" / "locustfile.py"
 RESULTS = ROOT / ".benchmarks" / "load"
 UNLIMITED = str(10**9)  # requests per minute: a limit the run cannot reach
 WRESTLE = (sys.executable, "-m", "cli.main")
+DEMO_ACCOUNTS = json.dumps([{"email": a.email, "password": a.password, "role": a.role} for a in ACCOUNTS])
 console = Console(width=None if sys.stdout.isatty() else 120)
 
 
@@ -70,6 +72,7 @@ class Step:
     p95: float
     p99: float
     locust_cpu: float  # share of one core the load generator used
+    load_average: float  # the machine's 1-minute load average at the step's end (others' work included)
     passed: bool
     endpoints: list[Endpoint] = field(default_factory=list)
     failure_kinds: list[dict[str, str]] = field(default_factory=list)
@@ -195,7 +198,7 @@ def run_step(
                 *("--exit-code-on-error", "0"),
             ],
             cwd=ROOT,
-            env={**os.environ, "LOAD_PACING": str(pacing)},
+            env={**os.environ, "LOAD_PACING": str(pacing), "LOAD_ACCOUNTS": DEMO_ACCOUNTS},
             stdout=log,
             stderr=subprocess.STDOUT,
             check=False,
@@ -220,6 +223,7 @@ def run_step(
         p95=p95,
         p99=_ms(total, "99%"),
         locust_cpu=cpu / wall,
+        load_average=os.getloadavg()[0],
         passed=requests > 0 and failed == 0 and p95 < p95_target,
         endpoints=endpoints,
         failure_kinds=failures,
@@ -228,7 +232,8 @@ def run_step(
 
 def table(steps: list[Step], p95_target: float) -> Table:
     t = Table(title=f"load steps (pass: no errors and p95 < {p95_target:g} ms)")
-    for col in ("users", "req/s", "p50 ms", "p95 ms", "p99 ms", "requests", "errors", "locust CPU", "pass"):
+    columns = ("users", "req/s", "p50 ms", "p95 ms", "p99 ms", "requests", "errors", "locust CPU", "load avg")
+    for col in (*columns, "pass"):
         t.add_column(col, justify="right")
     for s in steps:
         t.add_row(
@@ -240,6 +245,7 @@ def table(steps: list[Step], p95_target: float) -> Table:
             f"{s.requests:,}",
             f"{s.failures:,}",
             f"{s.locust_cpu:.0%}",
+            f"{s.load_average:.1f}",
             "[green]yes[/]" if s.passed else "[red]no[/]",
         )
     return t
@@ -257,7 +263,7 @@ def slowest(step: Step, n: int = 6) -> Table:
 
 
 def main(
-    steps: str = typer.Option("4,6,9,14,20,30,45,68,100,150", help="Users per step, increasing."),
+    steps: str = typer.Option("2,4,6,9,14,20,30,45,68,100,150", help="Users per step, increasing."),
     step_seconds: float = typer.Option(30, min=5, help="Measured seconds per step (after the ramp)."),
     ramp_seconds: float = typer.Option(5, min=1, help="Seconds to start a step's users (not measured)."),
     pacing: float = typer.Option(2.0, min=0.1, help="Seconds between the starts of one user's tasks."),
