@@ -21,6 +21,7 @@ import os
 import resource
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -72,6 +73,8 @@ class Step:
     p95: float
     p99: float
     locust_cpu: float  # share of one core the load generator used
+    server_cpu: float  # cores the server's processes used (PostgreSQL's not included)
+    server_cpu_ms: float  # server CPU per request: steadier than latency on a shared machine
     load_average: float  # the machine's 1-minute load average at the step's end (others' work included)
     passed: bool
     endpoints: list[Endpoint] = field(default_factory=list)
@@ -116,6 +119,11 @@ def server_env(base: dict[str, str], database: str) -> dict[str, str]:
 
 
 def start_server(env: dict[str, str], port: int, workers: int, log: IO[bytes]) -> subprocess.Popen[bytes]:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:  # another server would answer the run's requests
+            raise RuntimeError(f"port {port} is in use; choose another with LOAD_PORT or --port") from exc
     # Its own process group, so that stopping it stops its workers too.
     proc = subprocess.Popen(
         [*WRESTLE, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
@@ -141,14 +149,32 @@ def start_server(env: dict[str, str], port: int, workers: int, log: IO[bytes]) -
 
 
 def stop_server(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is not None:
-        return
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(5)
+    """The server and its workers (its process group), even when the parent already exited."""
+    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """CPU seconds used so far by the live processes of a process group (the server and its
+    workers), from /proc; 0 where /proc is not there."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        if int(fields[2]) == pgid:  # fields after the command: state, ppid, pgrp, ..., utime (12), stime (13)
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def _ms(row: dict[str, str], key: str) -> float:
@@ -181,13 +207,21 @@ def read_stats(prefix: Path) -> tuple[dict[str, str], list[Endpoint], list[dict[
 
 
 def run_step(
-    base: str, users: int, ramp: float, seconds: float, pacing: float, out: Path, p95_target: float
+    base: str,
+    server: int,
+    users: int,
+    ramp: float,
+    seconds: float,
+    pacing: float,
+    out: Path,
+    p95_target: float,
 ) -> Step:
     """Locust headless with `users` users, spawned over `ramp` seconds; the stats are reset once all
     run, so the step measures `seconds` of steady load."""
     out.mkdir(parents=True, exist_ok=True)
     prefix = out / f"users-{users:04d}"
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_before = group_cpu_seconds(server)
     started = time.monotonic()
     with open(f"{prefix}.log", "wb") as log:
         subprocess.run(
@@ -204,6 +238,7 @@ def run_step(
             check=False,
         )
     wall = time.monotonic() - started
+    server_cpu = group_cpu_seconds(server) - server_before
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     total, endpoints, failures = read_stats(prefix)
@@ -223,6 +258,8 @@ def run_step(
         p95=p95,
         p99=_ms(total, "99%"),
         locust_cpu=cpu / wall,
+        server_cpu=server_cpu / wall,
+        server_cpu_ms=1000 * server_cpu / requests if requests else 0.0,
         load_average=os.getloadavg()[0],
         passed=requests > 0 and failed == 0 and p95 < p95_target,
         endpoints=endpoints,
@@ -232,8 +269,8 @@ def run_step(
 
 def table(steps: list[Step], p95_target: float) -> Table:
     t = Table(title=f"load steps (pass: no errors and p95 < {p95_target:g} ms)")
-    columns = ("users", "req/s", "p50 ms", "p95 ms", "p99 ms", "requests", "errors", "locust CPU", "load avg")
-    for col in (*columns, "pass"):
+    columns = ["users", "req/s", "p50 ms", "p95 ms", "p99 ms", "requests", "errors", "server CPU"]
+    for col in [*columns, "CPU ms/req", "locust CPU", "load avg", "pass"]:
         t.add_column(col, justify="right")
     for s in steps:
         t.add_row(
@@ -244,6 +281,8 @@ def table(steps: list[Step], p95_target: float) -> Table:
             f"{s.p99:g}",
             f"{s.requests:,}",
             f"{s.failures:,}",
+            f"{s.server_cpu:.0%}",
+            f"{s.server_cpu_ms:.1f}",
             f"{s.locust_cpu:.0%}",
             f"{s.load_average:.1f}",
             "[green]yes[/]" if s.passed else "[red]no[/]",
@@ -278,6 +317,8 @@ def main(
     users = sorted({int(u) for u in steps.split(",") if u.strip()})
     if not users or users[0] < 1:
         raise typer.BadParameter("--steps: a comma-separated list of positive user counts")
+    # A terminated run still stops its server (the `finally` below runs on SystemExit).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     out = RESULTS / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PG_DATABASE": database}
@@ -291,11 +332,13 @@ def main(
             if warmup_seconds:
                 # Caches, pools and the AI answers of the demo's charts, as on a service in use.
                 console.print(f"warm-up: {users[0]} users, {warmup_seconds:g} s (not reported)")
-                run_step(base, users[0], ramp_seconds, warmup_seconds, pacing, out / "warmup", p95_ms)
+                run_step(
+                    base, server.pid, users[0], ramp_seconds, warmup_seconds, pacing, out / "warmup", p95_ms
+                )
             failed_in_a_row = 0
             for n in users:
                 console.print(f"step: {n} users, {ramp_seconds:g} s ramp + {step_seconds:g} s measured …")
-                step = run_step(base, n, ramp_seconds, step_seconds, pacing, out, p95_ms)
+                step = run_step(base, server.pid, n, ramp_seconds, step_seconds, pacing, out, p95_ms)
                 done.append(step)
                 console.print(
                     f"  {step.rps:.1f} req/s, p50 {step.p50:g} ms, p95 {step.p95:g} ms, p99 {step.p99:g} ms,"
