@@ -43,6 +43,7 @@ from demo.load import ACCOUNTS
 ROOT = Path(__file__).resolve().parent.parent
 LOCUSTFILE = ROOT / "benchmarks" / "locustfile.py"
 RESULTS = ROOT / ".benchmarks" / "load"
+FLOOR_WRESTLER = "FED-0001"
 UNLIMITED = str(10**9)  # requests per minute: a limit the run cannot reach
 WRESTLE = (sys.executable, "-m", "cli.main")
 DEMO_ACCOUNTS = json.dumps([{"email": a.email, "password": a.password, "role": a.role} for a in ACCOUNTS])
@@ -95,8 +96,20 @@ async def _create_database(settings: Settings, name: str) -> None:
         await conn.close()
 
 
-def prepare_database(name: str, env: dict[str, str]) -> None:
-    """The load database exists, is migrated and holds the demo federation (loaded only if empty)."""
+async def _floor_path(dsn: str) -> str:
+    """The floor's URL path: the first demo wrestler's weight."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        wrestler = await conn.fetchval("SELECT id FROM wrestlers WHERE external_id = $1", FLOOR_WRESTLER)
+        metric = await conn.fetchval("SELECT id FROM metric_definitions WHERE key = 'weight'")
+    finally:
+        await conn.close()
+    return f"{wrestler}/{metric}"
+
+
+def prepare_database(name: str, env: dict[str, str]) -> tuple[str, str]:
+    """The load database exists, is migrated and holds the demo federation (loaded only if empty);
+    its URL, and the floor's path in it."""
     settings = Settings(pg_database=name)
     if settings.database_url:
         # The service would then serve DATABASE_URL's database, not the load run's own.
@@ -104,6 +117,8 @@ def prepare_database(name: str, env: dict[str, str]) -> None:
     asyncio.run(_create_database(settings, name))
     _wrestle("db", "migrate", env=env)
     _wrestle("demo", "--if-empty", env=env)
+    dsn = database_url(settings)
+    return dsn, asyncio.run(_floor_path(dsn))
 
 
 def server_env(base: dict[str, str], database: str) -> dict[str, str]:
@@ -118,15 +133,21 @@ def server_env(base: dict[str, str], database: str) -> dict[str, str]:
     }
 
 
-def start_server(env: dict[str, str], port: int, workers: int, log: IO[bytes]) -> subprocess.Popen[bytes]:
+def start_server(
+    command: list[str], env: dict[str, str], port: int, ready: str, log: IO[bytes]
+) -> subprocess.Popen[bytes]:
+    """`command` serving on `port`, once `ready` (a path) answers 200."""
     with socket.socket() as probe:
+        probe.setsockopt(
+            socket.SOL_SOCKET, socket.SO_REUSEADDR, 1
+        )  # as the server will: TIME_WAIT is no owner
         try:
             probe.bind(("127.0.0.1", port))
         except OSError as exc:  # another server would answer the run's requests
             raise RuntimeError(f"port {port} is in use; choose another with LOAD_PORT or --port") from exc
     # Its own process group, so that stopping it stops its workers too.
     proc = subprocess.Popen(
-        [*WRESTLE, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+        command,
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -139,7 +160,7 @@ def start_server(env: dict[str, str], port: int, workers: int, log: IO[bytes]) -
         if proc.poll() is not None:
             raise RuntimeError(f"the server exited with code {proc.returncode}; see {log.name}")
         try:
-            if httpx.get(base + "/ready", timeout=1).status_code == 200:
+            if httpx.get(base + ready, timeout=1).status_code == 200:
                 return proc
         except httpx.TransportError:
             pass
@@ -215,6 +236,7 @@ def run_step(
     pacing: float,
     out: Path,
     p95_target: float,
+    floor: str = "",
 ) -> Step:
     """Locust headless with `users` users, spawned over `ramp` seconds; the stats are reset once all
     run, so the step measures `seconds` of steady load."""
@@ -232,7 +254,12 @@ def run_step(
                 *("--exit-code-on-error", "0"),
             ],
             cwd=ROOT,
-            env={**os.environ, "LOAD_PACING": str(pacing), "LOAD_ACCOUNTS": DEMO_ACCOUNTS},
+            env={
+                **os.environ,
+                "LOAD_PACING": str(pacing),
+                "LOAD_ACCOUNTS": DEMO_ACCOUNTS,
+                "LOAD_FLOOR": floor,
+            },
             stdout=log,
             stderr=subprocess.STDOUT,
             check=False,
@@ -265,6 +292,43 @@ def run_step(
         endpoints=endpoints,
         failure_kinds=failures,
     )
+
+
+def run_floor(
+    dsn: str,
+    path: str,
+    port: int,
+    workers: int,
+    users: int,
+    ramp: float,
+    seconds: float,
+    pacing: float,
+    out: Path,
+    p95_target: float,
+) -> Step:
+    """The same users and pacing against benchmarks/floor_app.py (a minimal FastAPI + asyncpg read of
+    one chart), on the same port and machine right after the steps: what the machine gives then."""
+    console.print(f"floor: {users} users on benchmarks/floor_app.py, {seconds:g} s measured …")
+    command = [sys.executable, "-m", "uvicorn", "benchmarks.floor_app:floor_app", "--factory"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    command += ["--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning"]
+    env = {**os.environ, "WRESTLE_BENCH_DSN": dsn}
+    with open(out / "floor-server.log", "wb") as log:
+        server = start_server(command, env, port, f"/floor/{path}", log)
+        try:
+            return run_step(
+                f"http://127.0.0.1:{port}",
+                server.pid,
+                users,
+                ramp,
+                seconds,
+                pacing,
+                out / "floor",
+                p95_target,
+                path,
+            )
+        finally:
+            stop_server(server)
 
 
 def table(steps: list[Step], p95_target: float) -> Table:
@@ -312,6 +376,9 @@ def main(
     database: str = typer.Option(os.environ.get("LOAD_DATABASE", "wrestle_load"), help="(LOAD_DATABASE)"),
     warmup_seconds: float = typer.Option(20, min=0, help="Unreported load at the first step's users first."),
     stop_after: int = typer.Option(2, min=1, help="Stop after this many failing steps in a row."),
+    floor_step: bool = typer.Option(
+        True, "--floor/--no-floor", help="Then the same load on a minimal endpoint, for a ratio."
+    ),
 ) -> None:
     """Load-test the service and report the highest step it sustains."""
     users = sorted({int(u) for u in steps.split(",") if u.strip()})
@@ -323,10 +390,11 @@ def main(
     out.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PG_DATABASE": database}
     _wrestle("db", "start", env=env)
-    prepare_database(database, env)
+    dsn, floor_path = prepare_database(database, env)
     done: list[Step] = []
+    serve = [*WRESTLE, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     with open(out / "server.log", "wb") as log:
-        server = start_server(server_env(env, database), port, workers, log)
+        server = start_server(serve, server_env(env, database), port, "/ready", log)
         try:
             base = f"http://127.0.0.1:{port}"
             if warmup_seconds:
@@ -350,7 +418,29 @@ def main(
         finally:
             stop_server(server)
     best = max((s for s in done if s.passed), key=lambda s: s.rps, default=None)
+    floor = None
+    if floor_step and done:
+        floor = run_floor(
+            dsn,
+            floor_path,
+            port,
+            workers,
+            (best or done[0]).users,
+            ramp_seconds,
+            step_seconds,
+            pacing,
+            out,
+            p95_ms,
+        )
     console.print(table(done, p95_ms))
+    if floor is not None:
+        compared = best or done[0]
+        p50x, p95x = compared.p50 / max(floor.p50, 1), compared.p95 / max(floor.p95, 1)
+        console.print(
+            f"floor at {floor.users} users: {floor.rps:.1f} req/s, p50 {floor.p50:g} ms,"
+            f" p95 {floor.p95:g} ms, p99 {floor.p99:g} ms, {floor.failures} errors; the service's p50"
+            f" and p95 at {compared.users} users are {p50x:.1f}x and {p95x:.1f}x the floor's"
+        )
     if best is not None:
         console.print(slowest(best))
     if done and not done[-1].passed and done[-1] is not best:
@@ -372,6 +462,7 @@ def main(
             "cpus": os.cpu_count(),
         },
         "sustained": asdict(best) if best else None,
+        "floor": asdict(floor) if floor else None,
         "steps": [asdict(s) for s in done],
     }
     (out / "results.json").write_text(json.dumps(summary, indent=2))

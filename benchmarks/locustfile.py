@@ -8,8 +8,9 @@ by hand against a server with the demo federation loaded:
     uv run --frozen locust -f benchmarks/locustfile.py --headless -u 20 -r 5 -t 60s \
         --host http://127.0.0.1:8000
 
-Users share one access token per demo account (logged in once per locust process), so a run does
-not turn into a bcrypt benchmark; the session users pay for their own logins, as real sign-ins do.
+Users share one access token per demo account (logged in once per locust process, before the
+users start), so a run does not turn into a bcrypt benchmark; the SignIn users pay for their own
+logins, as real sign-ins do.
 `LOAD_PACING` is the seconds between the starts of one user's tasks (its think time included);
 `LOAD_ACCOUNTS` (JSON: email, password, role) names the accounts, by default the demo's.
 """
@@ -19,13 +20,13 @@ from __future__ import annotations
 import json
 import os
 import random
-import threading
+import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import gevent  # type: ignore[import-untyped]
-from locust import between, constant_pacing, task
+from locust import between, constant_pacing, events, task
 from locust.contrib.fasthttp import FastHttpUser
 
 from benchmarks.load_pages import (
@@ -45,6 +46,7 @@ from benchmarks.load_pages import (
 )
 
 PACING = float(os.environ.get("LOAD_PACING", "2"))
+FLOOR = os.environ.get("LOAD_FLOOR", "")
 
 
 @dataclass(frozen=True)
@@ -85,12 +87,30 @@ class Session:
 
 
 _sessions: dict[str, Session] = {}
-_login_lock = threading.Lock()  # gevent's, once locust has patched the process
 
 
-def fail_unless_ok(response: Any, what: str) -> None:
-    if not 200 <= response.status_code < 300:
-        raise RuntimeError(f"{what}: HTTP {response.status_code} {response.text[:200]}")
+def _call(host: str, path: str, body: dict[str, Any] | None = None, token: str | None = None) -> Any:
+    request = urllib.request.Request(  # noqa: S310 - the run's own server
+        host + path,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={
+            "Content-Type": "application/json",
+            **({"Authorization": f"Bearer {token}"} if token else {}),
+        },
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+        return json.loads(response.read())
+
+
+def sign_in_the_dashboard_accounts(environment: Any, **_: Any) -> None:
+    """Before any user starts (and outside the stats): one login per dashboard account, and the
+    wrestlers it may see. An account that cannot log in stops the run here."""
+    host = environment.host.rstrip("/")
+    for account in (*COACHES, *ATHLETES):
+        body = _call(host, LOGIN, {"email": account.email, "password": account.password})
+        s = Session(access=body["accessToken"], team=body["user"]["teamId"])
+        s.wrestlers = [w["id"] for w in _call(host, f"{ROSTER}?limit=100", token=s.access)["wrestlers"]]
+        _sessions[account.email] = s
 
 
 class Dashboard(FastHttpUser):
@@ -102,20 +122,7 @@ class Dashboard(FastHttpUser):
     session: Session
 
     def on_start(self) -> None:
-        self.session = self.shared_session(random.choice(self.accounts))
-
-    def shared_session(self, account: Account) -> Session:
-        with _login_lock:
-            if account.email not in _sessions:
-                r = self.client.post(LOGIN, json={"email": account.email, "password": account.password})
-                fail_unless_ok(r, f"login of {account.email}")
-                body = r.json()
-                s = Session(access=body["accessToken"], team=body["user"]["teamId"])
-                r = self.client.get(ROSTER, params={"limit": 100}, headers=s.headers)
-                fail_unless_ok(r, f"wrestlers of {account.email}")
-                s.wrestlers = [w["id"] for w in r.json()["wrestlers"]]
-                _sessions[account.email] = s
-        return _sessions[account.email]
+        self.session = _sessions[random.choice(self.accounts).email]
 
     def get(self, template: str, wrestler: str | None = None, **params: Any) -> Any:
         path = template.replace("{wrestlerId}", wrestler or "").replace("{teamId}", self.session.team or "")
@@ -249,6 +256,24 @@ class SignIn(FastHttpUser):
             headers={"Authorization": f"Bearer {tokens['accessToken']}"},
         )
 
+
+class Floor(FastHttpUser):
+    """The floor of the same run (LOAD_FLOOR=<wrestler uuid>/<metric id>): a minimal FastAPI + asyncpg
+    endpoint (benchmarks/floor_app.py), four reads a task like a page view, at the same pacing."""
+
+    wait_time = constant_pacing(PACING)
+
+    @task
+    def floor_page(self) -> None:
+        for _ in range(4):
+            self.client.get(f"/floor/{FLOOR}", name="/floor/{wrestlerId}/{metricId}")
+
+
+if FLOOR:  # the floor's run has only the floor's users
+    del Coach, Athlete, SignIn
+else:
+    del Floor
+    events.test_start.add_listener(sign_in_the_dashboard_accounts)  # type: ignore[no-untyped-call]  # locust
 
 # The event loop's clock was read before this file's imports; refreshed, --run-time counts from now
 # (stale, it ended runs early by the seconds the imports took).
