@@ -6,6 +6,7 @@ export UV
 WRESTLE = $(UV) run --frozen wrestle
 HOST ?= 127.0.0.1
 PORT ?= 8000
+LOAD_PORT ?= 8100
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -27,6 +28,9 @@ bench: setup ## Run the benchmarks (WRESTLE_BENCH_10M=1 adds the 10-million-row 
 	@$(WRESTLE) db start
 	@$(UV) run --frozen pytest benchmarks -m benchmark --benchmark-enable -p no:cacheprovider -o addopts="" -s
 
+load: setup ## Load test: locust at rising user counts against a local server (LOAD_ARGS="--help")
+	@LOAD_PORT=$(LOAD_PORT) $(UV) run --frozen python -m benchmarks.load $(LOAD_ARGS)
+
 lint: ## ruff and mypy only
 	@$(UV) run --frozen ruff check . && $(UV) run --frozen ruff format --check . && $(UV) run --frozen mypy .
 
@@ -46,4 +50,4 @@ clean: ## Stop services and delete .data/ (all local data)
 	-@$(WRESTLE) db stop
 	rm -rf .data
 
-.PHONY: help setup run test bench lint format db-start db-stop demo clean
+.PHONY: help setup run test bench load lint format db-start db-stop demo clean
