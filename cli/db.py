@@ -155,11 +155,11 @@ def _replica_cluster(port: int | None) -> EmbeddedReplica:
 def replica_start(
     port: int | None = typer.Option(None, help="Port of the replica (default: PG_PORT + 1)."),
 ) -> None:
-    """Copy the running embedded cluster (pg_basebackup, once) into .data/replica and start it as a
+    """Copy the running embedded cluster (pg_basebackup) into .data/replica and start it as a
     streaming standby; print the URL to put in DATABASE_READ_URLS."""
     replica = _replica_cluster(port)
     try:
-        started = replica.start()
+        started = replica.start(fresh=True)
     except ClusterError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc
@@ -171,12 +171,10 @@ def replica_start(
 
 
 @replica_app.command("stop")
-def replica_stop(
-    remove: bool = typer.Option(False, "--remove", help="Also delete its copy (the next start copies anew)."),
-) -> None:
-    """Stop the local replica (its copy is kept and catches up on the next start)."""
+def replica_stop() -> None:
+    """Stop the local replica and delete its copy: the primary keeps no WAL for a stopped replica
+    (no replication slot, so none piles up), so the next start copies anew."""
     replica = _replica_cluster(None)
     stopped = replica.stop()
-    if remove:
-        replica.destroy()
-    typer.echo("replica: " + ("stopped" if stopped else "not running") + (", removed" if remove else ""))
+    replica.destroy()
+    typer.echo("replica: " + ("stopped and removed" if stopped else "not running"))

@@ -314,14 +314,16 @@ class EmbeddedReplica:
         status = [str(self.primary.bindir / "pg_ctl"), "-D", str(self.datadir), "status"]
         return subprocess.run(_as_service_user(status), capture_output=True, check=False).returncode == 0
 
-    def start(self) -> bool:
-        """Copy the primary (once) and start the replica; True when this call started it."""
+    def start(self, *, fresh: bool = False) -> bool:
+        """Start the replica, copying the primary first when there is no copy yet (or, with `fresh`,
+        always); True when this call started it. A copy that was stopped for long may not catch up:
+        without a replication slot the primary keeps no WAL for it, so a fresh copy is the safe start."""
         if not self.primary.running():
             raise ClusterError("the embedded cluster is not running (wrestle db start)")
         self.primary.ensure_replication()
         if self.running():
             return False
-        if not self.initialised():
+        if fresh or not self.initialised():
             self._base_backup()
         self._run(
             [
