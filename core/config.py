@@ -100,7 +100,8 @@ class Settings(BaseSettings):
     # Anonymous signups allowed per client IP within the window (admins creating accounts are not counted).
     signup_max_per_ip: int = Field(default=5, ge=1)
     signup_window_seconds: int = Field(default=3600, ge=1)
-    # After a Redis error the limiter counts in process for this long before trying Redis again.
+    # After a Redis error the limiter counts in process (and read-your-writes marks are kept in
+    # process) for this long before trying Redis again.
     rate_limit_fallback_seconds: int = Field(default=10, ge=1)
 
     sentry_dsn: str | None = None
