@@ -22,6 +22,7 @@ from api.errors import install_error_handlers
 from api.middleware import BodyLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
 from api.prometheus import ApiMetrics
 from api.ratelimit import RateLimits
+from api.replica_routing import ReadRouting, ReplicaRoutingMiddleware
 from api.responses import OrjsonResponse
 from api.revocation import purge_expired
 from api.state import AppState
@@ -30,6 +31,7 @@ from core.logging import configure_logging, get_logger
 from core.version import VERSION
 from db import series as series_sql
 from db.connection import create_pool, redis_url
+from db.replicas import ReplicaSet
 from db.types import PgConn, PgPool
 from ingest.refresh import finish_after_commit
 
@@ -98,6 +100,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redis = Redis.from_url(redis_url(settings), socket_timeout=0.5, socket_connect_timeout=0.5)
         bucket_timezone = await _bucket_timezone(pool)
         adapter = create_adapter(settings)
+        replicas = await ReplicaSet.open(settings, pool)
+        if replicas is not None:
+            await replicas.poll()  # serve from the replicas from the first request
         state = AppState(
             settings=settings,
             pool=pool,
@@ -107,12 +112,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             bucket_timezone=bucket_timezone,
             upload_slots=asyncio.Semaphore(settings.ingest_concurrency),
             ai=AIService(settings, redis, adapter, AIMetrics(metrics.registry), bucket_timezone),
+            reads=None if replicas is None else ReadRouting(settings, pool, replicas, redis),
         )
         app.state.wrestle = state
         jobs = [
             asyncio.create_task(_purge_periodically(state)),
             asyncio.create_task(_finish_refreshes_periodically(state)),
         ]
+        if replicas is not None:
+            jobs.append(asyncio.create_task(replicas.run()))
         try:
             yield
         finally:
@@ -122,6 +130,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     await job
             await adapter.aclose()
             await redis.aclose()
+            if replicas is not None:
+                await replicas.close()
             await pool.close()
             metrics.process_exited()
 
@@ -141,6 +151,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         swagger_ui_parameters={"persistAuthorization": True},
     )
     # add_middleware wraps: the last added is the outermost.
+    if settings.database_read_urls:
+        app.add_middleware(ReplicaRoutingMiddleware)
     app.add_middleware(RateLimitMiddleware, settings=settings)
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(RequestContextMiddleware, settings=settings, metrics=metrics)

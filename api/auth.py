@@ -88,6 +88,12 @@ async def get_principal(
     request: Request, state: State, conn: PooledConn, credentials: Credentials
 ) -> Principal:
     claims = access_claims(state, credentials, request)
+    if state.reads is not None and state.reads.on_replica(request):
+        # The route reads a replica; the caller is looked up on the primary, so that a disabled
+        # account, a revoked token or a moved token version counts at once, however far it lags.
+        async with state.pool.acquire() as primary:
+            principal = await resolve_principal(state, cast(PgConn, primary), claims, request)
+        return await _authenticated(request, principal)
     return await _authenticated(request, await resolve_principal(state, conn, claims, request))
 
 

@@ -21,9 +21,14 @@ from db.types import PgConn
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-async def get_pooled_conn(state: State) -> AsyncIterator[PgConn]:
+async def get_pooled_conn(request: Request, state: State) -> AsyncIterator[PgConn]:
     """The request's connection, returned to the pool after the response is sent (its reset is a
-    round trip nobody needs to wait for)."""
+    round trip nobody needs to wait for). With read replicas, a read's may be a replica's
+    (api.replica_routing)."""
+    if state.reads is not None:
+        async with state.reads.connection(request) as routed:
+            yield routed
+        return
     started = time.perf_counter()
     async with state.pool.acquire() as conn:
         if state.metrics is not None:

@@ -21,6 +21,7 @@ from prometheus_client import (
     multiprocess,
 )
 
+from db.replicas import ReplicaSet
 from db.types import PgPool
 
 # Dashboard reads take milliseconds, ingests seconds.
@@ -73,6 +74,35 @@ class ApiMetrics:
             registry=self.registry,
             multiprocess_mode="livesum",
         )
+        # Replicas (DATABASE_READ_URLS): no samples without them.
+        self.reads = Counter(
+            "wrestle_db_reads",
+            "Dashboard reads served, by pool (primary, or a replica's host:port).",
+            ("pool",),
+            registry=self.registry,
+        )
+        self.replica_lag = Gauge(
+            "wrestle_db_replica_lag_seconds",
+            "How far each read replica's replay is behind the primary, in seconds, as last polled.",
+            ("replica",),
+            registry=self.registry,
+            multiprocess_mode="max",
+        )
+        self.replica_lag_bytes = Gauge(
+            "wrestle_db_replica_lag_bytes",
+            "How far each read replica's replay is behind the primary's WAL, in bytes, as last polled.",
+            ("replica",),
+            registry=self.registry,
+            multiprocess_mode="max",
+        )
+        self.replica_serving = Gauge(
+            "wrestle_db_replica_serving",
+            "1 while a read replica serves reads, 0 while it is skipped (down, lagging, not a standby).",
+            ("replica",),
+            registry=self.registry,
+            multiprocess_mode="min",
+        )
+        self._reads_reported: dict[str, int] = {}
         self.workers = Gauge(
             "wrestle_workers",
             "API worker processes alive (each counts 1; summed across the workers of an instance).",
@@ -86,6 +116,18 @@ class ApiMetrics:
             registry=self.registry,
             multiprocess_mode="max",
         )
+
+    def observe_replicas(self, replicas: ReplicaSet) -> None:
+        """The router's view (no I/O): reads per pool since the last scrape, each replica's lag."""
+        for pool, count in replicas.reads.items():
+            self.reads.labels(pool).inc(count - self._reads_reported.get(pool, 0))
+            self._reads_reported[pool] = count
+        for status in replicas.statuses():
+            self.replica_serving.labels(status.name).set(int(status.skipped is None))
+            if status.lag_seconds is not None:
+                self.replica_lag.labels(status.name).set(status.lag_seconds)
+            if status.lag_bytes is not None:
+                self.replica_lag_bytes.labels(status.name).set(status.lag_bytes)
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).inc()

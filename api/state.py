@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ai.service import AIService
     from api.prometheus import ApiMetrics
     from api.ratelimit import RateLimits
+    from api.replica_routing import ReadRouting
 
 
 @dataclass
@@ -32,6 +33,8 @@ class AppState:
     # CSV uploads being ingested at once in this process (INGEST_CONCURRENCY), each on its own connection.
     upload_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
     ai: AIService | None = None
+    # Read replicas (DATABASE_READ_URLS); None when there are none: every query on `pool`.
+    reads: ReadRouting | None = None
 
     @property
     def zone(self) -> ZoneInfo:

@@ -11,7 +11,7 @@ import typer
 
 from core.config import get_settings
 from db import series as series_sql
-from db.cluster import ClusterError, EmbeddedCluster, EmbeddedRedis
+from db.cluster import ClusterError, EmbeddedCluster, EmbeddedRedis, EmbeddedReplica
 from db.connection import database_name, database_url, init_connection
 from db.migrate import MigrationError, migrate
 from query.weight_status import fill_missing_checks
@@ -19,6 +19,11 @@ from query.weight_status import fill_missing_checks
 app = typer.Typer(
     help="Embedded PostgreSQL+TimescaleDB and Redis under .data/, and migrations.", no_args_is_help=True
 )
+replica_app = typer.Typer(
+    help="A local streaming replica of the embedded cluster, for trying DATABASE_READ_URLS.",
+    no_args_is_help=True,
+)
+app.add_typer(replica_app, name="replica")
 
 
 def _embedded() -> bool:
@@ -136,3 +141,40 @@ def psql() -> None:
         os.execvpe(cmd[0], cmd, env)  # noqa: S606 - replaces this process by psql
     url = database_url(settings)
     os.execvp("psql", ["psql", url])  # noqa: S606
+
+
+def _replica_cluster(port: int | None) -> EmbeddedReplica:
+    settings = get_settings()
+    if not _embedded():
+        typer.echo("the replica commands copy the embedded cluster; DATABASE_URL names another", err=True)
+        raise typer.Exit(1)
+    return EmbeddedReplica(settings, port if port is not None else settings.pg_port + 1)
+
+
+@replica_app.command("start")
+def replica_start(
+    port: int | None = typer.Option(None, help="Port of the replica (default: PG_PORT + 1)."),
+) -> None:
+    """Copy the running embedded cluster (pg_basebackup) into .data/replica and start it as a
+    streaming standby; print the URL to put in DATABASE_READ_URLS."""
+    replica = _replica_cluster(port)
+    try:
+        started = replica.start(fresh=True)
+    except ClusterError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(
+        f"replica: {'started' if started else 'already running'} on 127.0.0.1:{replica.port}"
+        f" ({replica.datadir}), streaming from 127.0.0.1:{replica.primary.port}"
+    )
+    typer.echo(f"DATABASE_READ_URLS={replica.url()}")
+
+
+@replica_app.command("stop")
+def replica_stop() -> None:
+    """Stop the local replica and delete its copy: the primary keeps no WAL for a stopped replica
+    (no replication slot, so none piles up), so the next start copies anew."""
+    replica = _replica_cluster(None)
+    stopped = replica.stop()
+    replica.destroy()
+    typer.echo("replica: " + ("stopped and removed" if stopped else "not running"))

@@ -45,6 +45,15 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     database_pool_min: int = 2
     database_pool_max: int = 10
+    # Read replicas (streaming standbys of DATABASE_URL's server), comma-separated; empty: every
+    # query goes to the primary. GET/HEAD reads go to a replica that is up, has replayed the caller's
+    # last write, and lags the primary by at most DATABASE_REPLICA_MAX_LAG_SECONDS (api/replica_routing).
+    database_read_urls: Annotated[list[str], NoDecode] = []
+    database_replica_max_lag_seconds: float = Field(default=5.0, gt=0, le=3600)
+    # How often each replica's replay position (and the primary's WAL position) is read.
+    database_replica_poll_seconds: float = Field(default=0.5, ge=0.05, le=60)
+    # A replica that does not answer a connection or a poll within this long counts as down.
+    database_replica_connect_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
 
     data_dir: Path = PROJECT_ROOT / ".data"
     # The PostgreSQL installation (its bin/ folder) the embedded cluster runs; unset: the one the
@@ -91,13 +100,14 @@ class Settings(BaseSettings):
     # Anonymous signups allowed per client IP within the window (admins creating accounts are not counted).
     signup_max_per_ip: int = Field(default=5, ge=1)
     signup_window_seconds: int = Field(default=3600, ge=1)
-    # After a Redis error the limiter counts in process for this long before trying Redis again.
+    # After a Redis error the limiter counts in process (and read-your-writes marks are kept in
+    # process) for this long before trying Redis again.
     rate_limit_fallback_seconds: int = Field(default=10, ge=1)
 
     sentry_dsn: str | None = None
     sentry_traces_sample_rate: float = Field(default=0.1, ge=0.0, le=1.0)
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "database_read_urls", mode="before")
     @classmethod
     def _split_origins(cls, v: object) -> object:
         if isinstance(v, str) and not v.strip().startswith("["):

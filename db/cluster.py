@@ -20,6 +20,10 @@ from core.config import Settings
 
 SERVICE_USER = "postgres"
 SUPERUSER = "wrestle"
+REPLICATION_HBA = f"host replication {SUPERUSER} 127.0.0.1/32 scram-sha-256"
+# A local replica's own settings, over the primary's it was copied with (a smaller cache: it is for
+# trying replicas out beside the primary on one machine).
+REPLICA_CONF = "# written by wrestle db replica: a local streaming replica\nshared_buffers = '128MB'\n"
 
 
 class ClusterError(RuntimeError):
@@ -205,7 +209,37 @@ class EmbeddedCluster:
             ]
         )
         self._ensure_database(self.settings.pg_database)
+        self.ensure_replication()
         return True
+
+    def ensure_replication(self) -> None:
+        """Let a local streaming replica connect (`wrestle db replica start`), also on a cluster made
+        before replicas were offered: a replication line for 127.0.0.1 in pg_hba.conf (initdb writes
+        one; added and reloaded if missing). wal_level and max_wal_senders are PostgreSQL's defaults
+        (replica, 10), which allow it; a cluster changed to refuse it is reported, not restarted."""
+        hba = self.paths.pgdata / "pg_hba.conf"
+        lines = [line.split() for line in hba.read_text().splitlines()]
+        if not any(f[:2] == ["host", "replication"] and f[3:4] == ["127.0.0.1/32"] for f in lines if f):
+            with hba.open("a") as f:
+                f.write(f"# written by wrestle db: local streaming replicas\n{REPLICATION_HBA}\n")
+            self._run([str(self.bindir / "pg_ctl"), "-D", str(self.paths.pgdata), "reload"])
+        cmd, env = self.psql_command("postgres")
+        shown = subprocess.run(
+            [
+                *cmd,
+                "-tAc",
+                "SELECT current_setting('wal_level') || ' ' || current_setting('max_wal_senders')",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        if shown[0] == "minimal" or int(shown[1]) == 0:
+            raise ClusterError(
+                f"the cluster refuses replication (wal_level={shown[0]}, max_wal_senders={shown[1]}):"
+                " set wal_level = replica and max_wal_senders = 10, then restart it"
+            )
 
     def stop(self) -> bool:
         if not self.running():
@@ -253,6 +287,110 @@ class EmbeddedCluster:
         result = subprocess.run(_as_service_user(cmd), capture_output=True, text=True, check=False)
         if result.returncode != 0:
             log = self.paths.pg_log.read_text()[-2000:] if self.paths.pg_log.exists() else ""
+            raise ClusterError(f"{' '.join(cmd[:2])} failed:\n{result.stdout}{result.stderr}{log}")
+
+
+class EmbeddedReplica:
+    """A streaming replica of the embedded cluster on this machine: a base backup of it (`pg_basebackup
+    -R`: standby mode, streaming from the primary) in `datadir`, served on `port`, as the cluster's
+    service user. The replica's superuser and password are the primary's (the backup copies them)."""
+
+    def __init__(self, settings: Settings, port: int, datadir: Path | None = None) -> None:
+        self.primary = EmbeddedCluster(settings)
+        self.port = port
+        self.datadir = datadir or self.primary.paths.pgdata.parent / "replica"
+        self.log = self.primary.paths.pg_log.parent / f"{self.datadir.name}.log"
+
+    def url(self, database: str | None = None) -> str:
+        db = database or self.primary.settings.pg_database
+        return f"postgresql://{SUPERUSER}:{self.primary.password()}@127.0.0.1:{self.port}/{db}"
+
+    def initialised(self) -> bool:
+        return (self.datadir / "standby.signal").exists()
+
+    def running(self) -> bool:
+        if not (self.datadir / "postmaster.pid").exists():
+            return False
+        status = [str(self.primary.bindir / "pg_ctl"), "-D", str(self.datadir), "status"]
+        return subprocess.run(_as_service_user(status), capture_output=True, check=False).returncode == 0
+
+    def start(self, *, fresh: bool = False) -> bool:
+        """Start the replica, copying the primary first when there is no copy yet (or, with `fresh`,
+        always); True when this call started it. A copy that was stopped for long may not catch up:
+        without a replication slot the primary keeps no WAL for it, so a fresh copy is the safe start."""
+        if not self.primary.running():
+            raise ClusterError("the embedded cluster is not running (wrestle db start)")
+        self.primary.ensure_replication()
+        if self.running():
+            return False
+        if fresh or not self.initialised():
+            self._base_backup()
+        self._run(
+            [
+                str(self.primary.bindir / "pg_ctl"),
+                "-D",
+                str(self.datadir),
+                "-l",
+                str(self.log),
+                "-o",
+                f"-p {self.port}",
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ]
+        )
+        return True
+
+    def _base_backup(self) -> None:
+        shutil.rmtree(self.datadir, ignore_errors=True)
+        self.datadir.mkdir(mode=0o700, parents=True)
+        self.primary._chown_to_service_user(self.datadir)
+        backup = [
+            str(self.primary.bindir / "pg_basebackup"),
+            "-D",
+            str(self.datadir),
+            "-R",  # standby.signal and primary_conninfo: a streaming standby of the primary
+            "-X",
+            "stream",
+            "-c",
+            "fast",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.primary.port),
+            "-U",
+            SUPERUSER,
+            "--no-password",
+            # Not fsynced: a local copy for trying replicas, made again should the machine crash.
+            "--no-sync",
+        ]
+        try:
+            self._run(backup)
+        except ClusterError:
+            shutil.rmtree(self.datadir, ignore_errors=True)
+            raise
+        with (self.datadir / "postgresql.auto.conf").open("a") as f:
+            f.write(REPLICA_CONF)
+
+    def stop(self) -> bool:
+        if not self.running():
+            return False
+        self._run([str(self.primary.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "fast", "-w", "stop"])
+        return True
+
+    def destroy(self) -> None:
+        self.stop()
+        shutil.rmtree(self.datadir, ignore_errors=True)
+
+    def _run(self, cmd: list[str]) -> None:
+        # The primary's password reaches pg_basebackup through the environment, never the command
+        # line; -R writes it into the replica's primary_conninfo (the replica's files are the
+        # service user's, mode 0600).
+        env = {**os.environ, "PGPASSWORD": self.primary.password()}
+        result = subprocess.run(_as_service_user(cmd), capture_output=True, text=True, check=False, env=env)
+        if result.returncode != 0:
+            log = self.log.read_text()[-2000:] if self.log.exists() else ""
             raise ClusterError(f"{' '.join(cmd[:2])} failed:\n{result.stdout}{result.stderr}{log}")
 
 

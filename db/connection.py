@@ -68,12 +68,16 @@ async def init_connection(conn: PgConn) -> None:
     )
 
 
-async def create_pool(settings: Settings, url: str | None = None) -> PgPool:
+async def create_pool(
+    settings: Settings, url: str | None = None, *, min_size: int | None = None, connect_timeout: float = 60
+) -> PgPool:
     """The API's pool: every statement is bounded by the server (STATEMENT_TIMEOUT_MS) and the client
-    gives up a second later, should the server not answer at all."""
+    gives up a second later, should the server not answer at all. A replica's pool (min_size 0)
+    connects on first use, so a replica that is down does not stop the service from starting."""
     pool = await asyncpg.create_pool(
         url or database_url(settings),
-        min_size=settings.database_pool_min,
+        min_size=settings.database_pool_min if min_size is None else min_size,
+        timeout=connect_timeout,
         max_size=settings.database_pool_max,
         init=init_connection,
         command_timeout=settings.statement_timeout_ms / 1000 + 1,

@@ -90,5 +90,7 @@ async def metrics(state: State) -> Response:
     never ids or values (restrict it at the proxy if even that is too much)."""
     assert state.metrics is not None
     state.metrics.observe_pool(state.pool)
+    if state.reads is not None:
+        state.metrics.observe_replicas(state.reads.replicas)
     state.metrics.rate_limit_fallback.set(int(state.limits is not None and state.limits.using_fallback))
     return Response(state.metrics.render(), media_type=state.metrics.content_type)
