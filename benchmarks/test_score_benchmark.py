@@ -48,15 +48,18 @@ def snapshot_inputs(wrestlers: int) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=INPUT_SCHEMA, orient="row")
 
 
-def median_ms(fn: Callable[[], Any]) -> float:
-    for _ in range(3):
-        fn()
-    times = []
+def medians_ms(*fns: Callable[[], Any]) -> list[float]:
+    """Median time of each function, their rounds interleaved so that both see the same load."""
+    for fn in fns:
+        for _ in range(3):
+            fn()
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(ROUNDS):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1000
+        for fn, t in zip(fns, times, strict=True):
+            t0 = time.perf_counter()
+            fn()
+            t.append(time.perf_counter() - t0)
+    return [statistics.median(t) * 1000 for t in times]
 
 
 def test_score_computation_vs_its_reshape(record: Run) -> None:
@@ -79,7 +82,7 @@ def test_score_computation_vs_its_reshape(record: Run) -> None:
         write, _, gone = compute()
         assert write.is_empty() and gone.is_empty()  # unchanged inputs write nothing
         assert old_scores.filter(pl.col("section") == "overall").height == wrestlers
-        floor_ms, scores_ms = median_ms(reshape), median_ms(compute)
+        floor_ms, scores_ms = medians_ms(reshape, compute)
         ratio = record.ratio(f"scores.{label}", scores_ms, floor_ms, target)
         print(
             f"\nscores of {wrestlers:,} wrestlers ({inputs.height:,} inputs): {scores_ms:.1f} ms,"
