@@ -29,6 +29,8 @@ from benchmarks.record import RUNS_DIR, load_runs
 
 OUT_DIR = RUNS_DIR.parent
 COLUMNS = 2
+COLOURS = [f"C{i}" for i in range(10)]  # matplotlib's default ten
+MARKERS = "osD^v"
 
 
 def run_label(run: dict[str, Any]) -> str:
@@ -61,15 +63,18 @@ def draw(runs: list[dict[str, Any]], path: Path) -> None:
     fig, axes = plt.subplots(rows, COLUMNS, figsize=(8 * COLUMNS, 4.2 * rows), squeeze=False)
     labels = [run_label(r) for r in runs]
     for ax, (family, figures) in zip(axes.flat, sorted(families.items()), strict=False):
-        for name, points in figures.items():
+        for i, (name, points) in enumerate(figures.items()):
             xs, ys = zip(*points, strict=True)
             short = name.split(".", 1)[1] if "." in name else name
-            (line,) = ax.plot(xs, ys, marker="o", label=short)
+            # ten colours, then the same colours with another marker: no two lines alike
+            style = {"color": COLOURS[i % len(COLOURS)], "marker": MARKERS[i // len(COLOURS) % len(MARKERS)]}
+            (line,) = ax.plot(xs, ys, label=short, **style)
             target = meta[name]["target"]
             if target is not None:
                 ax.axhline(target, color=line.get_color(), linestyle="--", linewidth=0.8, alpha=0.6)
         sample = next(iter(meta[n] for n in figures))
-        ax.set_ylabel("times the floor" if sample["floor"] is not None else sample["unit"])
+        ax.set_ylabel("ratio to its floor" if sample["floor"] is not None else sample["unit"])
+        ax.set_ylim(bottom=0)  # from zero, so that a line's rise reads as its relative change
         ax.set_title(f"{family} (dashed: targets)")
         ax.set_xticks(range(len(runs)), labels, fontsize=7)
         ax.set_xlim(-0.5, len(runs) - 0.5)
