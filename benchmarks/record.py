@@ -56,6 +56,9 @@ class Run:
     # Taken when the run starts: the code that ran, whatever is edited while it runs.
     git: tuple[str, bool] = field(default_factory=lambda: git_state())
 
+    def __repr__(self) -> str:  # short: pytest prints it in a failed benchmark's traceback
+        return f"Run({len(self.figures)} figures, started {self.started.isoformat()})"
+
     def ratio(
         self,
         name: str,
