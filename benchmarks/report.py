@@ -83,7 +83,7 @@ def draw(runs: list[dict[str, Any]], path: Path) -> None:
     for ax in list(axes.flat)[len(families) :]:
         ax.set_visible(False)
     fig.suptitle(f"benchmark figures of {len(runs)} saved run(s), oldest left (* = uncommitted changes)")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.97))  # room for the title above the panels
     fig.savefig(path, dpi=100)
     plt.close(fig)
 

@@ -20,8 +20,8 @@ through the ingest path into a private database; the measured wrestler is FED-00
 caller the demo admin. The 10M and 100M stages (opt-in) each add GROWTH_WRESTLERS wrestlers of
 another team with enough points in the same metrics and months to bring the series to 10 M (100 M)
 rows, with their aggregates, snapshots and scores: the measured responses stay the same, the tables
-they are read from grow. The 100M stage needs about 25 GB of free disk and most of an hour on two
-cores (it follows the 10M stage when both are set).
+they are read from grow. The 100M stage needs about 25 GB of free disk and, estimated from the 10M
+stage, some 50 minutes of growth on two cores (it follows the 10M stage when both are set).
 
 The team weight board and team alerts are measured on a team of 50 wrestlers added through the write
 path: each a copy of a demo wrestler's last 100 days (weights, body
