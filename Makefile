@@ -24,12 +24,18 @@ test: ## Lint, type-check and run the whole test suite (starts and stops what it
 	@SETUP_FOR_TESTS=1 bash scripts/setup.sh
 	@bash scripts/test.sh
 
-bench: setup ## Run the benchmarks (WRESTLE_BENCH_10M=1 adds the 10-million-row stages)
+bench: setup ## Run the benchmarks, save the run in .benchmarks/runs/ (WRESTLE_BENCH_10M=1, WRESTLE_BENCH_100M=1: larger stages)
 	@$(WRESTLE) db start
 	@$(UV) run --frozen pytest benchmarks -m benchmark --benchmark-enable -p no:cacheprovider -o addopts="" -s
 
 load: setup ## Load test: locust at rising user counts against a local server (LOAD_ARGS="--help")
 	@LOAD_PORT=$(LOAD_PORT) $(UV) run --frozen python -m benchmarks.load $(LOAD_ARGS)
+
+bench-compare: ## Compare the latest saved benchmark run with the previous one; fail on a regression
+	@$(UV) run --frozen python -m benchmarks.compare
+
+bench-report: ## Draw the saved benchmark runs over time: .benchmarks/report.png and report.html
+	@$(UV) run --frozen python -m benchmarks.report
 
 lint: ## ruff and mypy only
 	@$(UV) run --frozen ruff check . && $(UV) run --frozen ruff format --check . && $(UV) run --frozen mypy .
@@ -50,4 +56,4 @@ clean: ## Stop services and delete .data/ (all local data)
 	-@$(WRESTLE) db stop
 	rm -rf .data
 
-.PHONY: help setup run test bench load lint format db-start db-stop demo clean
+.PHONY: help setup run test bench bench-compare bench-report load lint format db-start db-stop demo clean
