@@ -20,7 +20,8 @@ class _Server(uvicorn.Server):
         pass
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on loopback nobody listens on now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -29,7 +30,7 @@ def _free_port() -> int:
 @contextmanager
 def serving(settings: Settings) -> Iterator[str]:
     """The base URL of the app running with `settings`, until the block ends."""
-    port = _free_port()
+    port = free_port()
     server = _Server(
         uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )

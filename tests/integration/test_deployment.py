@@ -10,7 +10,6 @@ import json
 import os
 import shlex
 import shutil
-import socket
 import subprocess
 from dataclasses import dataclass
 from fnmatch import fnmatch
@@ -24,6 +23,7 @@ import yaml
 from core.config import Settings
 from db.connection import database_url, redis_url
 from tests.conftest import cli_env
+from tests.live_server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 # Steps that change the machine they run on: in the image they run as root in a throwaway layer; on the
@@ -101,12 +101,6 @@ class TestCompose:
                 assert key.lower() in fields, (name, key)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _context_files() -> list[str]:
     """The build context: the repository's files less what .dockerignore keeps out."""
     ignored = [p.strip() for p in (ROOT / ".dockerignore").read_text().splitlines() if p.strip()]
@@ -181,7 +175,7 @@ class TestDockerfile:
         steps = dockerfile_steps((ROOT / "Dockerfile").read_text())
         app = tmp_path / "app"
         env = await asyncio.to_thread(_build_on_host, steps, app)
-        port = _free_port()
+        port = free_port()
         cmd = json.loads(next(s.argument for s in steps if s.instruction == "CMD"))
         check = next(s.argument for s in steps if s.instruction == "HEALTHCHECK")
         check = check.split(" CMD ", 1)[1].replace("8000", str(port))

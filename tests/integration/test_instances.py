@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import socket
 import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -19,7 +18,7 @@ from core.config import Settings
 from db.types import PgConn
 from tests.conftest import cli_env
 from tests.helpers import API, bearer, create_user, login
-from tests.live_server import serving
+from tests.live_server import free_port, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 12
@@ -87,12 +86,6 @@ async def test_a_write_on_one_instance_is_read_on_the_other(
     assert [p["value"] for p in points] == [80.5]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _sample(text: str, name: str) -> float:
     match = re.search(rf"^{re.escape(name)} ([0-9.e+]+)$", text, re.MULTILINE)
     assert match, f"{name} not in the scrape"
@@ -100,7 +93,7 @@ def _sample(text: str, name: str) -> float:
 
 
 async def test_the_workers_of_one_instance_answer_metrics_with_their_sum(settings: Settings) -> None:
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in cli_env(settings).items() if k != "PROMETHEUS_MULTIPROC_DIR"}
     proc = await asyncio.create_subprocess_exec(
         sys.executable,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from db.replicas import PRIMARY, current_lsn
 from db.types import PgConn
 from tests.conftest import harness_servers
 from tests.dashboard_fixtures import World, local_noon, make_world, write
+from tests.live_server import free_port
 
 pytestmark = pytest.mark.skipif(
     harness_servers().postgres is not None, reason="copies the embedded cluster (TEST_DATABASE_URL is set)"
@@ -36,17 +36,11 @@ MAX_LAG = 2.5
 POLL = 0.1
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def replica(services: Settings) -> Iterator[EmbeddedReplica]:
     """A streaming replica of the whole test cluster (each test's database appears on it), removed
     at the end of the module."""
-    port = int(os.environ.get("WRESTLE_TEST_REPLICA_PORT") or _free_port())
+    port = int(os.environ.get("WRESTLE_TEST_REPLICA_PORT") or free_port())
     beside = EmbeddedCluster(services).paths.pgdata.parent  # where the service user may write
     standby = EmbeddedReplica(services, port, beside / f"replica-test-{os.getpid()}")
     standby.start()
