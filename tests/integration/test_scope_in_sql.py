@@ -120,6 +120,7 @@ UNSCOPED: dict[str, str] = {
     "legacy.upsert_wrestlers": "legacy import (system)",
     "migrate.applied_versions": "schema",
     "migrate.migrate": "schema",
+    "replicas.current_lsn": "the primary's WAL position (no athlete data)",
 }
 WRITES = {
     "wrestlers.insert_wrestler",
