@@ -45,6 +45,12 @@ def pg_bindir(settings: Settings) -> Path:
     return candidates[-1].parent
 
 
+def pg_ctl_start(bindir: Path, datadir: Path, log: Path, port: int) -> list[str]:
+    """The command that starts the server of `datadir` on `port` and waits (60 s at most) for it."""
+    pg_ctl = str(bindir / "pg_ctl")
+    return [pg_ctl, "-D", str(datadir), "-l", str(log), "-o", f"-p {port}", "-w", "-t", "60", "start"]
+
+
 def _as_service_user(cmd: list[str]) -> list[str]:
     if os.geteuid() == 0:
         return ["runuser", "-u", SERVICE_USER, "--", *cmd]
@@ -193,23 +199,8 @@ class EmbeddedCluster:
         self.init()
         if self.running():
             return False
-        self._run(
-            [
-                str(self.bindir / "pg_ctl"),
-                "-D",
-                str(self.paths.pgdata),
-                "-l",
-                str(self.paths.pg_log),
-                "-o",
-                f"-p {self.port}",
-                "-w",
-                "-t",
-                "60",
-                "start",
-            ]
-        )
+        self._run(pg_ctl_start(self.bindir, self.paths.pgdata, self.paths.pg_log, self.port))
         self._ensure_database(self.settings.pg_database)
-        self.ensure_replication()
         return True
 
     def ensure_replication(self) -> None:
@@ -325,21 +316,7 @@ class EmbeddedReplica:
             return False
         if fresh or not self.initialised():
             self._base_backup()
-        self._run(
-            [
-                str(self.primary.bindir / "pg_ctl"),
-                "-D",
-                str(self.datadir),
-                "-l",
-                str(self.log),
-                "-o",
-                f"-p {self.port}",
-                "-w",
-                "-t",
-                "60",
-                "start",
-            ]
-        )
+        self._run(pg_ctl_start(self.primary.bindir, self.datadir, self.log, self.port))
         return True
 
     def _base_backup(self) -> None:
