@@ -14,6 +14,7 @@ from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import FixedWindowRateLimiter
 from redis.asyncio import Redis
 
+from api.redis_fallback import RedisFallback
 from core.config import Settings
 from core.errors import RateLimited
 from core.logging import get_logger
@@ -73,7 +74,7 @@ class RateLimits:
         )
         self._window_script = redis.register_script(_WINDOW_LUA)
         self._memory = FixedWindowRateLimiter(MemoryStorage())
-        self._redis_down_until = 0.0
+        self._fallback = RedisFallback(settings.rate_limit_fallback_seconds, log, "rate_limit_fallback")
         self.api = RateLimitItemPerMinute(settings.rate_limit_per_minute)
         self.ai = RateLimitItemPerMinute(settings.ai_rate_limit_per_minute)
         window = settings.login_failure_window_seconds
@@ -83,15 +84,10 @@ class RateLimits:
 
     @property
     def using_fallback(self) -> bool:
-        return time.monotonic() < self._redis_down_until
+        return self._fallback.active
 
     def _limiter(self) -> FixedWindowRateLimiter:
         return self._memory if self.using_fallback else self._redis
-
-    def _fail_over(self, exc: Exception) -> None:
-        if not self.using_fallback:
-            log.warning("rate_limit_fallback", error=type(exc).__name__)
-        self._redis_down_until = time.monotonic() + self.settings.rate_limit_fallback_seconds
 
     async def _verdict(
         self, limiter: FixedWindowRateLimiter, item: RateLimitItem, key: str, hit: bool
@@ -116,7 +112,7 @@ class RateLimits:
             try:
                 return await self._verdict(limiter, item, key, hit)
             except Exception as exc:  # any storage failure: count locally rather than not at all
-                self._fail_over(exc)
+                self._fallback.fail_over(exc)
         return await self._verdict(self._memory, item, key, hit)
 
     async def count_request(self, item: RateLimitItem, key: str) -> Verdict:
@@ -125,7 +121,7 @@ class RateLimits:
             try:
                 return await self._hit_redis(item, key)
             except Exception as exc:
-                self._fail_over(exc)
+                self._fallback.fail_over(exc)
         return await self._verdict(self._memory, item, key, True)
 
     async def clear(self, item: RateLimitItem, key: str) -> None:
@@ -133,7 +129,7 @@ class RateLimits:
             try:
                 await limiter.clear(item, key)
             except Exception as exc:
-                self._fail_over(exc)
+                self._fallback.fail_over(exc)
 
 
 def exceeded(verdict: Verdict) -> RateLimited:

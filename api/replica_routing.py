@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import ACCESS_CLAIMS_STATE
 from api.connection import READ_METHODS
+from api.redis_fallback import RedisFallback
 from core.config import Settings
 from core.errors import AppError
 from core.logging import get_logger
@@ -99,16 +100,12 @@ class WriteMarks:
 
     def __init__(self, settings: Settings, redis: Redis) -> None:
         self.ttl = mark_ttl(settings)
-        self.fallback_seconds = settings.rate_limit_fallback_seconds
         self.redis = redis
         self._script = redis.register_script(_MARK_LUA)
         self._local: dict[str, tuple[int, float]] = {}
-        self._redis_down_until = 0.0
-
-    def _fail_over(self, exc: Exception) -> None:
-        if time.monotonic() >= self._redis_down_until:
-            log.warning("redis_unavailable", op="write_mark", error=type(exc).__name__)
-        self._redis_down_until = time.monotonic() + self.fallback_seconds
+        self._fallback = RedisFallback(
+            settings.rate_limit_fallback_seconds, log, "redis_unavailable", op="write_mark"
+        )
 
     def _local_mark(self, user_id: str, now: float) -> int | None:
         held = self._local.get(user_id)
@@ -122,22 +119,22 @@ class WriteMarks:
             self._local = {k: v for k, v in self._local.items() if v[1] > now}
         old = self._local_mark(user_id, now)
         self._local[user_id] = (max(lsn, old or 0), now + self.ttl)
-        if now < self._redis_down_until:
+        if self._fallback.active:
             return
         try:
             await self._script(keys=[MARK_PREFIX + user_id], args=[f"{lsn:016x}", self.ttl])
         except Exception as exc:
-            self._fail_over(exc)
+            self._fallback.fail_over(exc)
 
     async def get(self, user_id: str) -> int | None:
         now = time.monotonic()
         local = self._local_mark(user_id, now)
-        if now < self._redis_down_until:
+        if self._fallback.active:
             return local
         try:
             raw = await self.redis.get(MARK_PREFIX + user_id)
         except Exception as exc:
-            self._fail_over(exc)
+            self._fallback.fail_over(exc)
             return local
         shared = int(raw, 16) if raw else None
         return max(shared or 0, local or 0) or None
