@@ -14,7 +14,7 @@ from pathlib import Path
 
 import asyncpg
 
-from db.series import CHANGED, series_table
+from db.series import CHANGED, SERIES_COLUMNS, series_table
 from db.types import PgConn
 
 STAGE = "_archive_restore_stage"
@@ -22,7 +22,6 @@ STAGE = "_archive_restore_stage"
 EXPORT_COLUMNS = (
     "wrestler_id, metric_id, (extract(epoch FROM recorded_at) * 1000000)::bigint, value, source, batch_id"
 )
-RESTORE_COLUMNS = ("wrestler_id", "metric_id", "recorded_at", "value", "source", "batch_id")
 
 
 @dataclass(frozen=True)
@@ -173,16 +172,16 @@ async def missing_wrestlers(conn: PgConn, ids: list[str]) -> bool:
 
 
 async def copy_rows(conn: PgConn, domain: str, csv_bytes: bytes) -> int:
-    """COPY archived rows (CSV, RESTORE_COLUMNS order) straight into the domain's series: for a
+    """COPY archived rows (CSV, SERIES_COLUMNS order) straight into the domain's series: for a
     period with no stored row and rows of existing wrestlers only (restore_rows otherwise)."""
     status = await conn.copy_to_table(
-        series_table(domain), source=io.BytesIO(csv_bytes), columns=RESTORE_COLUMNS, format="csv"
+        series_table(domain), source=io.BytesIO(csv_bytes), columns=SERIES_COLUMNS, format="csv"
     )
     return int(status.rsplit(" ", 1)[1])
 
 
 async def restore_rows(conn: PgConn, domain: str, csv_bytes: bytes) -> int:
-    """Insert archived rows (CSV, RESTORE_COLUMNS order) into the domain's series; rows whose key is
+    """Insert archived rows (CSV, SERIES_COLUMNS order) into the domain's series; rows whose key is
     already stored, and rows of wrestlers deleted since, are skipped. Nothing else is written: the
     daily aggregates, snapshots and scores already hold these rows. Returns the rows inserted."""
     await conn.execute(f"""
@@ -191,7 +190,7 @@ async def restore_rows(conn: PgConn, domain: str, csv_bytes: bytes) -> int:
             value double precision NOT NULL, source text NOT NULL, batch_id bigint
         ) ON COMMIT DROP;
         TRUNCATE {STAGE};""")
-    await conn.copy_to_table(STAGE, source=io.BytesIO(csv_bytes), columns=RESTORE_COLUMNS, format="csv")
+    await conn.copy_to_table(STAGE, source=io.BytesIO(csv_bytes), columns=SERIES_COLUMNS, format="csv")
     status = await conn.execute(f"""
         INSERT INTO {series_table(domain)} (wrestler_id, metric_id, recorded_at, value, source, batch_id)
         SELECT s.wrestler_id, s.metric_id, s.recorded_at, s.value, s.source, s.batch_id

@@ -29,8 +29,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Protocol
 
-import polars as pl
-
 from core.domains import DOMAIN_KEYS
 from db import archive as archive_sql
 from db import series as series_sql
@@ -53,8 +51,7 @@ from ingest.archive_files import (
     sha256_file,
     sums_match,
 )
-
-_TS_FORMAT = "%Y-%m-%dT%H:%M:%S%.6f+00:00"
+from ingest.writer import series_rows_csv
 
 
 class Steps(Protocol):
@@ -233,22 +230,6 @@ async def archive(
     return result
 
 
-def _restore_csv(frame: pl.DataFrame) -> bytes:
-    """Rows in db.archive.RESTORE_COLUMNS order."""
-    return (
-        frame.select(
-            "wrestler_id",
-            "metric_id",
-            pl.col("recorded_at").dt.strftime(_TS_FORMAT),
-            "value",
-            "source",
-            "batch_id",
-        )
-        .write_csv(include_header=False)
-        .encode()
-    )
-
-
 async def restore(
     conn: PgConn,
     directory: Path,
@@ -288,7 +269,7 @@ async def restore(
                     )
                 )
                 for frame in parquet_slices(path):
-                    data = _restore_csv(frame)
+                    data = series_rows_csv(frame)
                     if direct:
                         result.inserted += await archive_sql.copy_rows(conn, entry.domain, data)
                     else:

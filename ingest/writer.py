@@ -51,15 +51,20 @@ def dedupe_last(points: pl.DataFrame) -> pl.DataFrame:
 
 
 def series_csv(points: pl.DataFrame, batch_id: int | None) -> bytes:
-    """Rows in series_sql.SERIES_COLUMNS order."""
+    """Rows in series_sql.SERIES_COLUMNS order, every one of batch `batch_id`."""
+    return series_rows_csv(points.with_columns(pl.lit(batch_id, dtype=pl.Int64).alias("batch_id")))
+
+
+def series_rows_csv(rows: pl.DataFrame) -> bytes:
+    """Rows in series_sql.SERIES_COLUMNS order, each with its own batch_id (an archive's, restored)."""
     return (
-        points.select(
+        rows.select(
             "wrestler_id",
             "metric_id",
             pl.col("recorded_at").dt.strftime(_TS_FORMAT),
             "value",
             "source",
-            pl.lit(batch_id, dtype=pl.Int64).alias("batch_id"),
+            "batch_id",
         )
         .write_csv(include_header=False)
         .encode()
