@@ -3,6 +3,7 @@ readings. Files are streamed in chunks of CHUNK_ROWS rows and never held whole."
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -14,7 +15,16 @@ import polars as pl
 from ingest.normalize import normalise_name
 from ingest.validate import ERROR_SCHEMA, RAW_SCHEMA, Columns
 
-CHUNK_ROWS = 200_000
+# The streaming CSV reader reads ahead of its consumer in blocks of this many bytes, several blocks
+# at a time, decoded: at Polars' default (tens of MiB) that read-ahead alone holds about 340 MiB
+# whatever the file's size; 4 MiB keeps it near 100 MiB and reads as fast. Polars reads the setting
+# once, at its first CSV scan, so it is set here, on import, before any; an operator's own value wins.
+os.environ.setdefault("POLARS_CSV_CHUNK_SIZE", str(4 * 2**20))
+
+# Two chunks are in flight (one validated and encoded while the other is written), each with its
+# validation's working frames: 100,000 rows keep a 10 M-row ingest near 600 MiB peak RSS where
+# 200,000 reached 800-930 MiB, at the same rows/s.
+CHUNK_ROWS = 100_000
 # The first chunks are smaller (FIRST_CHUNK_ROWS, doubling up to CHUNK_ROWS): nothing is written
 # until the first is parsed and validated, and each next chunk is read while the previous one is
 # written, so the pipeline fills without a wait.
