@@ -7,13 +7,13 @@ straight to a file, so memory stays flat whatever a chunk holds.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 import asyncpg
 
+from db.copy_source import copy_source
 from db.series import CHANGED, SERIES_COLUMNS, series_table
 from db.types import PgConn
 
@@ -175,7 +175,7 @@ async def copy_rows(conn: PgConn, domain: str, csv_bytes: bytes) -> int:
     """COPY archived rows (CSV, SERIES_COLUMNS order) straight into the domain's series: for a
     period with no stored row and rows of existing wrestlers only (restore_rows otherwise)."""
     status = await conn.copy_to_table(
-        series_table(domain), source=io.BytesIO(csv_bytes), columns=SERIES_COLUMNS, format="csv"
+        series_table(domain), source=copy_source(csv_bytes), columns=SERIES_COLUMNS, format="csv"
     )
     return int(status.rsplit(" ", 1)[1])
 
@@ -190,7 +190,7 @@ async def restore_rows(conn: PgConn, domain: str, csv_bytes: bytes) -> int:
             value double precision NOT NULL, source text NOT NULL, batch_id bigint
         ) ON COMMIT DROP;
         TRUNCATE {STAGE};""")
-    await conn.copy_to_table(STAGE, source=io.BytesIO(csv_bytes), columns=SERIES_COLUMNS, format="csv")
+    await conn.copy_to_table(STAGE, source=copy_source(csv_bytes), columns=SERIES_COLUMNS, format="csv")
     status = await conn.execute(f"""
         INSERT INTO {series_table(domain)} (wrestler_id, metric_id, recorded_at, value, source, batch_id)
         SELECT s.wrestler_id, s.metric_id, s.recorded_at, s.value, s.source, s.batch_id

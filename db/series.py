@@ -5,12 +5,12 @@ Rows travel as CSV bytes into a temporary stage table (COPY), never as per-row P
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import asyncpg
 
+from db.copy_source import copy_source
 from db.literals import zone_literal
 from db.types import PgConn
 
@@ -97,7 +97,7 @@ async def insert_new(conn: PgConn, domain: str, data: bytes, *, binary: bool = F
         async with conn.transaction():
             await conn.copy_to_table(
                 series_table(domain),
-                source=io.BytesIO(data),
+                source=copy_source(data),
                 columns=SERIES_BINARY_COLUMNS if binary else SERIES_COLUMNS,
                 format="binary" if binary else "csv",
             )
@@ -118,7 +118,7 @@ async def record_changed_days(conn: PgConn, domain: str, csv_bytes: bytes, tz: s
     it). `tz` is the bucket time zone (bucket_timezone())."""
     await conn.execute(f"TRUNCATE {CHANGED_DAYS}")
     await conn.copy_to_table(
-        CHANGED_DAYS, source=io.BytesIO(csv_bytes), columns=("wrestler_id", "metric_id", "day"), format="csv"
+        CHANGED_DAYS, source=copy_source(csv_bytes), columns=("wrestler_id", "metric_id", "day"), format="csv"
     )
     noon = f"(day::timestamp + interval '12 hours') AT TIME ZONE {zone_literal(tz)}"
     await conn.execute(
@@ -135,7 +135,7 @@ async def copy_to_stage(conn: PgConn, data: bytes, *, binary: bool = False) -> N
     is given the batch)."""
     await conn.copy_to_table(
         STAGE,
-        source=io.BytesIO(data),
+        source=copy_source(data),
         columns=SERIES_BINARY_COLUMNS if binary else SERIES_COLUMNS,
         format="binary" if binary else "csv",
     )
