@@ -44,17 +44,21 @@ async def resolve_principal(
     except ValueError as exc:
         raise InvalidToken("Invalid token payload") from exc
     ids = [claims.jti, f"fam:{claims.fam}"] if claims.fam else [claims.jti]
-    wrestler_id = _path_wrestler(request)
-    # One round trip: the user, the revocation check (the table is authoritative, Redis or not) and
-    # the path's wrestler, kept for get_wrestler_in_scope.
-    row = await tokens_sql.user_with_revocation(conn, user_id, ids, wrestler_id)
+    wrestler_id = _path_id(request, "wrestlerId")
+    team_id = _path_id(request, "teamId")
+    # One round trip: the user, the revocation check (the table is authoritative, Redis or not), the
+    # path's wrestler, kept for get_wrestler_in_scope, and the data versions its payloads are keyed by.
+    row = await tokens_sql.user_with_revocation(conn, user_id, ids, wrestler_id, team_id)
     if row is None or row["disabled"]:
         raise InvalidToken("User not found or disabled")
     if row["revoked"]:
         raise InvalidToken("Token has been revoked")
     check_token_version(claims, row["token_version"])
-    if request is not None and wrestler_id is not None:
-        request.state.path_wrestler = (wrestler_id, row["wrestler"])
+    if request is not None:
+        if wrestler_id is not None:
+            request.state.path_wrestler = (wrestler_id, row["wrestler"])
+        request.state.path_team = team_id
+        request.state.data_versions = (row["global_version"], row["wrestler_version"], row["team_version"])
     # The role comes from the database on every request: a tampered or stale claim grants nothing.
     return Principal(
         id=row["id"],
@@ -68,8 +72,8 @@ async def resolve_principal(
     )
 
 
-def _path_wrestler(request: Request | None) -> UUID | None:
-    raw = request.path_params.get("wrestlerId") if request is not None else None
+def _path_id(request: Request | None, name: str) -> UUID | None:
+    raw = request.path_params.get(name) if request is not None else None
     try:
         return UUID(raw) if raw else None
     except ValueError:

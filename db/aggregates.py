@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from db import archive as archive_sql
+from db import data_versions as data_versions_sql
 from db.types import PgConn
 
 DRAIN_LOCK_KEY = 7_120_452
@@ -68,6 +69,8 @@ async def drain_refresh_queue(conn: PgConn) -> list[str]:
                     hi,
                 )
             async with conn.transaction():
+                # Their daily rows just changed: their payloads must not be served from before.
+                await data_versions_sql.touch_wrestlers(conn, r["all_wrestlers"])
                 if r["wrestlers"]:
                     await conn.execute(
                         "SELECT refresh_snapshots($1, $2, $3)", r["domain"], r["wrestlers"], r["metrics"]

@@ -205,7 +205,11 @@ async def refresh_changed(conn: PgConn) -> list[str]:
     """Refresh daily aggregates and snapshots for every key recorded in this transaction; return the
     ids (text) of the wrestlers whose data changed. Their wrestler locks (lock_wrestlers, 0017) are
     held from here to the commit, so concurrent writers of a wrestler refresh one after the other."""
-    await conn.execute(f"SELECT lock_wrestlers(array_agg(DISTINCT wrestler_id)) FROM {CHANGED}")
+    # The series hypertables carry no triggers (a row trigger would cost every ingested row): their
+    # wrestlers' data versions are moved here, with the locks (0027_data_versions).
+    await conn.execute(f"""
+        SELECT lock_wrestlers(ids), data_touch('wrestler', ids)
+          FROM (SELECT array_agg(DISTINCT wrestler_id) AS ids FROM {CHANGED}) c""")
     rows = await conn.fetch(f"""
         SELECT domain,
                refresh_daily(domain, array_agg(wrestler_id), array_agg(metric_id), array_agg(bucket)) AS n,

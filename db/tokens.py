@@ -6,6 +6,7 @@ from uuid import UUID
 
 import asyncpg
 
+from db.data_versions import VERSION_COLUMNS
 from db.types import PgConn
 from db.users import USER_COLUMNS
 
@@ -35,20 +36,23 @@ async def any_revoked(conn: PgConn, ids: list[str]) -> bool:
 
 
 async def user_with_revocation(
-    conn: PgConn, user_id: UUID, ids: list[str], wrestler_id: UUID | None = None
+    conn: PgConn, user_id: UUID, ids: list[str], wrestler_id: UUID | None = None, team_id: UUID | None = None
 ) -> asyncpg.Record | None:
     """The user and whether any of `ids` (token id, family id) is revoked, in one round trip; with
     `wrestler_id`, also that wrestler's row (column `wrestler`, NULL when it does not exist), so that
-    a request on a wrestler's path needs no second lookup."""
+    a request on a wrestler's path needs no second lookup; and the data versions of the path's
+    wrestler or team (db/data_versions.py) that its payloads are cached under."""
     return await conn.fetchrow(
         f"""SELECT {USER_COLUMNS},
                    EXISTS (SELECT 1 FROM token_revocations
                            WHERE jti = ANY($2::text[]) AND expires_at > now()) AS revoked,
-                   (SELECT w FROM wrestlers w WHERE w.id = $3) AS wrestler
+                   (SELECT w FROM wrestlers w WHERE w.id = $3) AS wrestler,
+                   {VERSION_COLUMNS}
             FROM users WHERE id = $1""",
         user_id,
         ids,
         wrestler_id,
+        team_id,
     )
 
 
