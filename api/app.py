@@ -20,6 +20,7 @@ from ai.service import AIService
 from api import openapi, routes
 from api.errors import install_error_handlers
 from api.middleware import BodyLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
+from api.payload_cache import PayloadCache
 from api.prometheus import ApiMetrics
 from api.ratelimit import RateLimits
 from api.replica_routing import ReadRouting, ReplicaRoutingMiddleware
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             upload_slots=asyncio.Semaphore(settings.ingest_concurrency),
             ai=AIService(settings, redis, adapter, AIMetrics(metrics.registry), bucket_timezone),
             reads=None if replicas is None else ReadRouting(settings, pool, replicas, redis),
+            payloads=PayloadCache(settings, redis) if settings.payload_cache_enabled else None,
         )
         app.state.wrestle = state
         jobs = [

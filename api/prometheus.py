@@ -10,6 +10,7 @@ statuses, outcomes, layers and kinds only: never an id or a value."""
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -23,6 +24,9 @@ from prometheus_client import (
 
 from db.replicas import ReplicaSet
 from db.types import PgPool
+
+if TYPE_CHECKING:
+    from api.payload_cache import MemoryCache
 
 # Dashboard reads take milliseconds, ingests seconds.
 BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -110,12 +114,52 @@ class ApiMetrics:
             multiprocess_mode="livesum",
         )
         self.workers.set(1)
+        # The dashboard's payload cache (api/payload_cache.py).
+        self.payload_lookups = Counter(
+            "wrestle_payload_cache_lookups",
+            "Dashboard reads by route template and outcome: not_modified (304), hit_memory, hit_redis, miss.",
+            ("route", "outcome"),
+            registry=self.registry,
+        )
+        self.payload_bytes = Gauge(
+            "wrestle_payload_cache_bytes",
+            "Bytes of payloads held in process (summed over the live workers).",
+            registry=self.registry,
+            multiprocess_mode="livesum",
+        )
+        self.payload_entries = Gauge(
+            "wrestle_payload_cache_entries",
+            "Payloads held in process (summed over the live workers).",
+            registry=self.registry,
+            multiprocess_mode="livesum",
+        )
+        self.payload_evictions = Counter(
+            "wrestle_payload_cache_evictions",
+            "Payloads dropped from the in-process cache to stay within PAYLOAD_CACHE_BYTES.",
+            registry=self.registry,
+        )
+        self.payload_store = Histogram(
+            "wrestle_payload_cache_store_seconds",
+            "Time to store a computed payload (in process and in Redis).",
+            buckets=ACQUIRE_BUCKETS,
+            registry=self.registry,
+        )
         self.rate_limit_fallback = Gauge(
             "wrestle_rate_limit_fallback",
             "1 while a worker counts rate limits in process because Redis failed, else 0.",
             registry=self.registry,
             multiprocess_mode="max",
         )
+
+    def payload_lookup(self, route: str, outcome: str) -> None:
+        self.payload_lookups.labels(route, outcome).inc()
+
+    def payload_stored(self, memory: MemoryCache, evicted: int, seconds: float) -> None:
+        if evicted:
+            self.payload_evictions.inc(evicted)
+        self.payload_bytes.set(memory.bytes)
+        self.payload_entries.set(len(memory))
+        self.payload_store.observe(seconds)
 
     def observe_replicas(self, replicas: ReplicaSet) -> None:
         """The router's view (no I/O): reads per pool since the last scrape, each replica's lag."""

@@ -16,6 +16,7 @@ from db.types import PgPool
 
 if TYPE_CHECKING:
     from ai.service import AIService
+    from api.payload_cache import PayloadCache
     from api.prometheus import ApiMetrics
     from api.ratelimit import RateLimits
     from api.replica_routing import ReadRouting
@@ -35,6 +36,8 @@ class AppState:
     ai: AIService | None = None
     # Read replicas (DATABASE_READ_URLS); None when there are none: every query on `pool`.
     reads: ReadRouting | None = None
+    # Dashboard payloads by tag (PAYLOAD_CACHE_ENABLED); None: every read computed, no ETags.
+    payloads: PayloadCache | None = None
 
     @property
     def zone(self) -> ZoneInfo:

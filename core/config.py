@@ -88,6 +88,15 @@ class Settings(BaseSettings):
     # Answers kept in process while Redis is unreachable (least recently used dropped first).
     ai_memory_cache_entries: int = Field(default=2048, ge=16)
 
+    # Dashboard payloads (api/payload_cache.py): the in-process budget per worker, how long Redis
+    # keeps one (its key changes with every write, so this only bounds Redis's memory), and the size
+    # from which a body is stored and sent gzip-compressed. PAYLOAD_CACHE_ENABLED=false: no ETags,
+    # every read computed.
+    payload_cache_enabled: bool = True
+    payload_cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
+    payload_cache_ttl_seconds: int = Field(default=6 * 3600, ge=1)
+    payload_gzip_min_bytes: int = Field(default=1024, ge=1)
+
     # /docs (Swagger UI, served locally) and /openapi.json; switch off where they must not be public.
     docs_enabled: bool = True
     cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:3000", "http://localhost:8080"]

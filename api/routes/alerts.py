@@ -13,13 +13,14 @@ from fastapi import APIRouter, Query
 from api.access import ScopeDep, TeamInScope, WrestlerInScope
 from api.connection import Conn
 from api.pagination import PageDep
+from api.payload_cache import PayloadRoute, TeamPayload, WrestlerPayload
 from api.responses import OrjsonResponse
 from api.schemas.alerts import AlertList
 from api.state import AppState, State
 from api.wire import iso_utc
 from db import alerts as alerts_sql
 
-router = APIRouter(tags=["alerts"])
+router = APIRouter(tags=["alerts"], route_class=PayloadRoute)
 DEFAULT_DAYS = 28
 Since = Annotated[date | None, Query(description="First day (default: 28 days ago)")]
 
@@ -46,7 +47,7 @@ def _since(state: AppState, since: date | None) -> date:
     return since or state.today() - timedelta(days=DEFAULT_DAYS)
 
 
-@router.get("/wrestlers/{wrestlerId}/alerts", response_model=AlertList)
+@router.get("/wrestlers/{wrestlerId}/alerts", response_model=AlertList, dependencies=[WrestlerPayload])
 async def get_wrestler_alerts(
     wrestler: WrestlerInScope, scope: ScopeDep, conn: Conn, page: PageDep, state: State, since: Since = None
 ) -> dict[str, Any]:
@@ -57,7 +58,7 @@ async def get_wrestler_alerts(
     return {"alerts": [alert_out(r) for r in rows]}
 
 
-@router.get("/teams/{teamId}/alerts", response_model=AlertList)
+@router.get("/teams/{teamId}/alerts", response_model=AlertList, dependencies=[TeamPayload])
 async def get_team_alerts(
     team: TeamInScope, scope: ScopeDep, conn: Conn, page: PageDep, state: State, since: Since = None
 ) -> OrjsonResponse:

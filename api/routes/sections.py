@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from api.access import ScopeDep, WrestlerInScope
 from api.auth import CurrentUser
 from api.connection import Conn, PooledConn
+from api.payload_cache import PayloadRoute, WrestlerPayload
 from api.responses import OrjsonResponse
 from api.schemas.common import Created, Success
 from api.schemas.scores import SectionScore
@@ -50,7 +51,7 @@ from query.registry import (
     chart_keys,
 )
 
-router = APIRouter(prefix="/wrestlers/{wrestlerId}", tags=["sections"])
+router = APIRouter(prefix="/wrestlers/{wrestlerId}", tags=["sections"], route_class=PayloadRoute)
 
 Limit = Annotated[int, Query(ge=1, le=365, description="Days with data to return, latest last")]
 AcceptLanguage = Annotated[str | None, Header(alias="Accept-Language")]
@@ -87,7 +88,9 @@ def _register_score(section: Section) -> None:
         return OrjsonResponse(payloads.score_payload(section.score_key, dict(row) if row else None))
 
     get_score.__name__ = f"get_{section.score_key}_score"
-    router.get(f"/{section.path}/score", response_model=SectionScore)(get_score)
+    router.get(f"/{section.path}/score", response_model=SectionScore, dependencies=[WrestlerPayload])(
+        get_score
+    )
 
 
 def _register_snapshot(section: Section) -> None:
@@ -98,7 +101,9 @@ def _register_snapshot(section: Section) -> None:
         return OrjsonResponse(payloads.section_payload(section.path, snap))
 
     get_section.__name__ = f"get_{section.score_key}"
-    router.get(f"/{section.path}", response_model=SNAPSHOT_MODELS[section.path])(get_section)
+    router.get(
+        f"/{section.path}", response_model=SNAPSHOT_MODELS[section.path], dependencies=[WrestlerPayload]
+    )(get_section)
 
 
 def _register_chart(path: str) -> None:
@@ -112,10 +117,10 @@ def _register_chart(path: str) -> None:
         return OrjsonResponse(payloads.chart_payload(template, daily, limit))
 
     get_chart.__name__ = "get_" + path.replace("-", "_").replace("/", "_")
-    router.get(f"/{path}", response_model=CHART_MODELS[path])(get_chart)
+    router.get(f"/{path}", response_model=CHART_MODELS[path], dependencies=[WrestlerPayload])(get_chart)
 
 
-@router.get("/overview", response_model=OVERVIEW_MODEL)
+@router.get("/overview", response_model=OVERVIEW_MODEL, dependencies=[WrestlerPayload])
 async def get_overview(conn: Conn, wrestler: WrestlerInScope, scope: ScopeDep) -> OrjsonResponse:
     snap, overall = await snapshots_sql.snapshots_and_overall(
         conn, scope, wrestler["id"], list(SECTIONS["overview"].keys), 2
@@ -123,7 +128,7 @@ async def get_overview(conn: Conn, wrestler: WrestlerInScope, scope: ScopeDep) -
     return OrjsonResponse(payloads.overview_payload(snap, overall))
 
 
-@router.get("/overview/chart", response_model=Labelled)
+@router.get("/overview/chart", response_model=Labelled, dependencies=[WrestlerPayload])
 async def get_overview_chart(
     conn: Conn, wrestler: WrestlerInScope, scope: ScopeDep, accept_language: AcceptLanguage = None
 ) -> OrjsonResponse:
@@ -161,13 +166,15 @@ async def post_overview_chart(
     return Success()
 
 
-@router.get("/body-composition/inbody", response_model=INBODY_MODEL)
+@router.get("/body-composition/inbody", response_model=INBODY_MODEL, dependencies=[WrestlerPayload])
 async def get_inbody(conn: Conn, wrestler: WrestlerInScope, scope: ScopeDep) -> OrjsonResponse:
     snap = await snapshots_sql.snapshots(conn, scope, wrestler["id"], list(SECTIONS["body-composition"].keys))
     return OrjsonResponse(payloads.inbody_payload(snap))
 
 
-@router.get("/supplements/charts", response_model=CHART_MODELS["supplements/charts"])
+@router.get(
+    "/supplements/charts", response_model=CHART_MODELS["supplements/charts"], dependencies=[WrestlerPayload]
+)
 async def get_supplements_charts(
     conn: Conn,
     state: State,
@@ -193,7 +200,9 @@ async def get_supplements_charts(
 
 
 @router.get(
-    "/bodybuilding-performance/charts", response_model=CHART_MODELS["bodybuilding-performance/charts"]
+    "/bodybuilding-performance/charts",
+    response_model=CHART_MODELS["bodybuilding-performance/charts"],
+    dependencies=[WrestlerPayload],
 )
 async def get_performance_charts(
     conn: Conn, state: State, wrestler: WrestlerInScope, scope: ScopeDep, limit: Limit = 30

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 
 from api.access import ScopeDep, WrestlerInScope
 from api.connection import Conn
+from api.payload_cache import PayloadRoute, SeriesPayload
 from api.responses import OrjsonResponse
 from api.schemas.series import SeriesOut
 from api.state import SettingsDep
@@ -17,14 +18,14 @@ from core.timezones import as_utc
 from db import series_reads as series_reads_sql
 from query.series_view import Agg, Bucket, check_range, series_payload
 
-router = APIRouter(prefix="/wrestlers/{wrestlerId}", tags=["series"])
+router = APIRouter(prefix="/wrestlers/{wrestlerId}", tags=["series"], route_class=PayloadRoute)
 DEFAULT_RANGE = timedelta(days=30)
 
 
 NAIVE = "ISO 8601; without an offset, wall-clock time in DEFAULT_TIMEZONE"
 
 
-@router.get("/series", response_model=SeriesOut)
+@router.get("/series", response_model=SeriesOut, dependencies=[SeriesPayload])
 async def get_series(
     conn: Conn,
     settings: SettingsDep,

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from api.access import ScopeDep, WrestlerInScope
 from api.connection import Conn
 from api.fields import Notes
+from api.payload_cache import PayloadRoute, WrestlerPayload
 from api.responses import OrjsonResponse
 from api.schemas.common import Success
 from api.schemas.training import Calendar, Program
@@ -20,7 +21,7 @@ from core.errors import ValidationFailed
 from db import training as training_sql
 from query.training import block_rows, calendar_payload, program_payload
 
-router = APIRouter(prefix="/wrestlers/{wrestlerId}", tags=["training"])
+router = APIRouter(prefix="/wrestlers/{wrestlerId}", tags=["training"], route_class=PayloadRoute)
 
 
 class SetIn(BaseModel):
@@ -43,7 +44,7 @@ class ProgramIn(BaseModel):
     exercises: list[ExerciseIn] = Field(default_factory=list, max_length=100)
 
 
-@router.get("/training-program", response_model=Program)
+@router.get("/training-program", response_model=Program, dependencies=[WrestlerPayload])
 async def get_training_program(
     conn: Conn, wrestler: WrestlerInScope, scope: ScopeDep, state: State
 ) -> OrjsonResponse:
@@ -83,7 +84,7 @@ async def post_training_program(
     return {"success": True}
 
 
-@router.get("/calendar", response_model=Calendar)
+@router.get("/calendar", response_model=Calendar, dependencies=[WrestlerPayload])
 async def get_calendar(
     conn: Conn,
     wrestler: WrestlerInScope,

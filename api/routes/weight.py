@@ -17,6 +17,7 @@ from api.auth import AdminUser, CurrentUser, StaffUser
 from api.connection import Conn, PooledConn
 from api.fields import Label, Name, Notes
 from api.pagination import PageDep
+from api.payload_cache import PayloadRoute, TeamPayload, WrestlerPayload
 from api.responses import OrjsonResponse
 from api.schemas.common import error_responses
 from api.schemas.training_load import TrainingLoad
@@ -41,7 +42,7 @@ from ingest.weigh_ins import correct_weigh_in, record_weigh_in
 from query.load_report import training_load_report
 from query.weight_status import change_team_settings, team_board, wrestler_status
 
-router = APIRouter(tags=["weight"])
+router = APIRouter(tags=["weight"], route_class=PayloadRoute)
 Kg = Annotated[float, Field(ge=20, le=250, allow_inf_nan=False)]
 Percent = Annotated[float, Field(ge=0, lt=50, allow_inf_nan=False)]
 
@@ -152,7 +153,9 @@ async def _status(conn: PgConn, scope: Scope, state: AppState, wrestler_id: UUID
     return out
 
 
-@router.get("/wrestlers/{wrestlerId}/weight-plan", response_model=WeightStatus)
+@router.get(
+    "/wrestlers/{wrestlerId}/weight-plan", response_model=WeightStatus, dependencies=[WrestlerPayload]
+)
 async def get_weight_plan(
     wrestler: WrestlerInScope, scope: ScopeDep, conn: Conn, state: State
 ) -> dict[str, Any]:
@@ -169,7 +172,7 @@ async def put_weight_plan(
     return await _status(conn, scope, state, wrestler["id"])
 
 
-@router.get("/wrestlers/{wrestlerId}/weigh-ins", response_model=WeighInList)
+@router.get("/wrestlers/{wrestlerId}/weigh-ins", response_model=WeighInList, dependencies=[WrestlerPayload])
 async def list_weigh_ins(
     wrestler: WrestlerInScope, scope: ScopeDep, conn: Conn, page: PageDep
 ) -> dict[str, Any]:
@@ -239,7 +242,7 @@ async def post_correction(
     return weigh_in_out(row)
 
 
-@router.get("/teams/{teamId}/weight-board", response_model=WeightBoard)
+@router.get("/teams/{teamId}/weight-board", response_model=WeightBoard, dependencies=[TeamPayload])
 async def get_weight_board(team: TeamInScope, scope: ScopeDep, conn: Conn, state: State) -> OrjsonResponse:
     """Every wrestler: the latest weight, class, floor, today's plan point and status, the most recent
     flag of each rule in the last 14 days, and the days to the target date."""
@@ -257,7 +260,7 @@ def _settings_out(row: asyncpg.Record) -> dict[str, Any]:
     }
 
 
-@router.get("/teams/{teamId}/weight-settings", response_model=WeightSettings)
+@router.get("/teams/{teamId}/weight-settings", response_model=WeightSettings, dependencies=[TeamPayload])
 async def get_weight_settings(team: TeamInScope, scope: ScopeDep, conn: Conn) -> dict[str, Any]:
     row = await weight_sql.team_settings(conn, scope, team["id"])
     assert row is not None
@@ -292,7 +295,9 @@ async def put_weight_settings(
 MAX_LOAD_DAYS = 366
 
 
-@router.get("/wrestlers/{wrestlerId}/training-load", response_model=TrainingLoad)
+@router.get(
+    "/wrestlers/{wrestlerId}/training-load", response_model=TrainingLoad, dependencies=[WrestlerPayload]
+)
 async def get_training_load(
     wrestler: WrestlerInScope,
     scope: ScopeDep,
