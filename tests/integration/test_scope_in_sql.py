@@ -64,6 +64,8 @@ UNSCOPED: dict[str, str] = {
     "alerts.replace_alerts": "write path (ingest.alerts)",
     "alerts.recent_keys": "write path after a continuous-aggregate refresh (system)",
     "series.changed_keys": "write path",
+    "data_versions.touch_wrestlers": "write path: moves the versions of the wrestlers a write changed",
+    "data_versions.versions": "version counters only (a replica's check), after the route's access rule",
     "weight.refresh_assessments": "write path (ingest.refresh): the keys a transaction changed",
     "training_load.store_latest": "write path (ingest.training_load)",
     "weight.insert_rule_set": "rule sets (admins)",
