@@ -121,9 +121,10 @@ def prepare_database(name: str, env: dict[str, str]) -> tuple[str, str]:
     return dsn, asyncio.run(_floor_path(dsn))
 
 
-def server_env(base: dict[str, str], database: str) -> dict[str, str]:
+def server_env(base: dict[str, str], database: str, payload_cache: bool = True) -> dict[str, str]:
     return {
         **base,
+        "PAYLOAD_CACHE_ENABLED": str(payload_cache).lower(),
         "PG_DATABASE": database,
         "APP_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(48),
@@ -379,6 +380,11 @@ def main(
     floor_step: bool = typer.Option(
         True, "--floor/--no-floor", help="Then the same load on a minimal endpoint, for a ratio."
     ),
+    payload_cache: bool = typer.Option(
+        True,
+        "--payload-cache/--no-payload-cache",
+        help="Serve with the dashboard payload cache (ETags, 304s, cached bodies) or without it.",
+    ),
 ) -> None:
     """Load-test the service and report the highest step it sustains."""
     users = sorted({int(u) for u in steps.split(",") if u.strip()})
@@ -394,7 +400,7 @@ def main(
     done: list[Step] = []
     serve = [*WRESTLE, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     with open(out / "server.log", "wb") as log:
-        server = start_server(serve, server_env(env, database), port, "/ready", log)
+        server = start_server(serve, server_env(env, database, payload_cache), port, "/ready", log)
         try:
             base = f"http://127.0.0.1:{port}"
             if warmup_seconds:
@@ -459,6 +465,7 @@ def main(
             "stopAfter": stop_after,
             "workers": workers,
             "database": database,
+            "payloadCache": payload_cache,
             "cpus": os.cpu_count(),
         },
         "sustained": asdict(best) if best else None,

@@ -24,6 +24,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 import gevent  # type: ignore[import-untyped]
 from locust import between, constant_pacing, events, task
@@ -46,7 +47,20 @@ from benchmarks.load_pages import (
 )
 
 PACING = float(os.environ.get("LOAD_PACING", "2"))
+# The charts whose values a user reads (to ask the AI about them): their bodies are kept with their tags.
+READ_BODIES = frozenset({WEIGHT_CHART, RECOVERY_CHARTS})
 FLOOR = os.environ.get("LOAD_FLOOR", "")
+
+
+@dataclass(frozen=True)
+class Held:
+    """A page drawn from the browser's cache after a 304: the body it held."""
+
+    status_code: int
+    content: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.content)
 
 
 @dataclass(frozen=True)
@@ -123,10 +137,22 @@ class Dashboard(FastHttpUser):
 
     def on_start(self) -> None:
         self.session = _sessions[random.choice(self.accounts).email]
+        # This user's browser cache: the tag of each URL it was sent (and the body, for the charts
+        # whose values it reads), revalidated on every view as `Cache-Control: no-cache` asks.
+        self.held: dict[str, tuple[str, bytes | None]] = {}
 
     def get(self, template: str, wrestler: str | None = None, **params: Any) -> Any:
         path = template.replace("{wrestlerId}", wrestler or "").replace("{teamId}", self.session.team or "")
-        return self.client.get(path, headers=self.session.headers, params=params or None, name=template)
+        url = path + ("?" + urlencode(sorted(params.items())) if params else "")
+        held = self.held.get(url)
+        headers = self.session.headers if held is None else {**self.session.headers, "If-None-Match": held[0]}
+        response = self.client.get(url, headers=headers, name=template)
+        if response.status_code == 304 and held is not None:
+            return Held(200, held[1] or b"")
+        tag = response.headers.get("etag") if response.status_code == 200 and response.headers else None
+        if isinstance(tag, str):
+            self.held[url] = (tag, response.content if template in READ_BODIES else None)
+        return response
 
     def post(self, template: str, headers: dict[str, str] | None = None, **kwargs: Any) -> Any:
         return self.client.post(

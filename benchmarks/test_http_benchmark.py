@@ -6,7 +6,12 @@ of the dashboard (with a real token): the charts (GET /wrestlers/{id}/body-compo
 /body-composition, a section's), the scores (/scores/overall, /scores/domains and
 /body-composition/score), the team's athletes (/teams/{id}/athletes), and the team weight board and
 team alerts of a team of 50 wrestlers, stays within 2x the floor's, and POST /ai/chart-insight of a
-365-point chart answered from the cache within 1.5x the floor's. The floor is a minimal
+365-point chart answered from the cache within 1.5x the floor's. These run with the payload cache
+off (PAYLOAD_CACHE_ENABLED=false): they measure computing a payload. With the cache on, the two charts
+are then measured read again (a hit, at most 1.0x the floor), revalidated with If-None-Match (a 304,
+at most 0.8x) and read first after a write of the wrestler (a miss, at most 1.5x):
+`http_cached.<chart>_<kind>`.
+The floor is a minimal
 FastAPI+asyncpg endpoint returning the same 365 daily rows of one metric, no auth. Each ratio is
 recorded as `http.<name>` (benchmarks/record.py).
 
@@ -115,6 +120,10 @@ AI_HIT = "ai_hit"  # POST /ai/chart-insight answered from the cache (the warm-up
 AI_HIT_MAX = 1.5  # times the floor
 GROWTH_10M_MAX = 1.5  # the per-wrestler endpoints' ratio at 10 M rows over the demo size's
 GROWTH_100M_MAX = 1.2  # the chart endpoints' ratio at 100 M rows over the demo size's
+# The payload cache (api/payload_cache.py), times the floor: a chart read again, revalidated, and
+# read first after a write.
+CACHED_MAX = {"hit": 1.0, "304": 0.8, "miss": 1.5}
+CACHED_ROUNDS = int(os.environ.get("WRESTLE_BENCH_CACHED_ROUNDS", "150"))
 
 
 async def load(conn: PgConn, settings: Settings, days: int) -> int:
@@ -341,8 +350,8 @@ async def subjects(bench: dict[str, Any], settings: Settings) -> None:
     bench.update(wrestler=row["id"], team=row["team_id"], token=token, metric=metric, board=board)
 
 
-def measure(bench: dict[str, Any], settings: Settings) -> dict[str, float]:
-    env = {
+def _env(bench: dict[str, Any], settings: Settings, *, cache: bool) -> dict[str, str]:
+    return {
         **cli_env(settings),
         "JWT_SECRET_KEY": JWT_SECRET,
         "APP_ENV": "development",
@@ -350,7 +359,14 @@ def measure(bench: dict[str, Any], settings: Settings) -> dict[str, float]:
         "AI_RATE_LIMIT_PER_MINUTE": "100000000",
         "WRESTLE_BENCH_DSN": bench["dsn"],
         "LOG_LEVEL": "WARNING",
+        "PAYLOAD_CACHE_ENABLED": "true" if cache else "false",
     }
+
+
+def measure(bench: dict[str, Any], settings: Settings) -> dict[str, float]:
+    """The endpoints computing their payloads (the payload cache off: what a read costs when its
+    data has just changed, and how it grows with the tables)."""
+    env = _env(bench, settings, cache=False)
     auth = {"Authorization": f"Bearer {bench['token']}"}
     floor_gen = serve("benchmarks.floor_app:floor_app", env)
     api_gen = serve("api.app:create_app", env)
@@ -371,6 +387,70 @@ def measure(bench: dict[str, Any], settings: Settings) -> dict[str, float]:
     finally:
         floor_gen.close()
         api_gen.close()
+
+
+def _timed(call: Any) -> tuple[float, httpx.Response]:
+    t0 = time.perf_counter()
+    r = call()
+    return time.perf_counter() - t0, r
+
+
+def measure_cached(bench: dict[str, Any], settings: Settings) -> dict[str, float]:
+    """The chart endpoints with the payload cache on, interleaved with the floor: in each round a
+    section write of the wrestler (untimed) moves its data version, then each chart is read three
+    times: the first view after the write (a miss: computed, compressed, stored), a repeated view (a
+    hit) and a revalidation with the tag just received (304)."""
+    env = _env(bench, settings, cache=True)
+    auth = {"Authorization": f"Bearer {bench['token']}"}
+    floor_gen = serve("benchmarks.floor_app:floor_app", env)
+    api_gen = serve("api.app:create_app", env)
+    w = bench["wrestler"]
+    recovery = {
+        "sleepQuality": 80,
+        "hrvScore": 70,
+        "fatigueLevel": 20,
+        "hydrationLevel": 80,
+        "readinessScore": 80,
+    }
+    try:
+        with httpx.Client(base_url=next(floor_gen)) as fc, httpx.Client(base_url=next(api_gen)) as ac:
+            floor = f"/floor/{w}/{bench['metric']}"
+            charts = {n: p.format(w=w) for n, p in CHART_ENDPOINTS.items()}
+            times: dict[str, list[float]] = {"floor": []}
+            for n in charts:
+                times.update({f"{n}_miss": [], f"{n}_hit": [], f"{n}_304": []})
+            for i in range(CACHED_ROUNDS + 5):  # the first five warm up
+                post = ac.post(f"/api/v1/wrestlers/{w}/recovery", json=recovery, headers=auth)
+                assert post.status_code == 201, post.text
+                floor_s, _ = _timed(lambda: fc.get(floor))
+                laps: dict[str, float] = {"floor": floor_s}
+                for n, path in charts.items():
+                    laps[f"{n}_miss"], miss = _timed(lambda path=path: ac.get(path, headers=auth))
+                    laps[f"{n}_hit"], hit = _timed(lambda path=path: ac.get(path, headers=auth))
+                    tag = {**auth, "If-None-Match": hit.headers["etag"]}
+                    laps[f"{n}_304"], revalidated = _timed(
+                        lambda path=path, tag=tag: ac.get(path, headers=tag)
+                    )
+                    assert miss.status_code == hit.status_code == 200 and revalidated.status_code == 304
+                    assert miss.headers["etag"] == hit.headers["etag"] and hit.content == miss.content
+                if i >= 5:
+                    for name, seconds in laps.items():
+                        times[name].append(seconds)
+            return {name: statistics.median(t) * 1000 for name, t in times.items()}
+    finally:
+        floor_gen.close()
+        api_gen.close()
+
+
+def check_cached(record: Run, figures: dict[str, float]) -> list[str]:
+    failures = []
+    for n in CHART_ENDPOINTS:
+        for kind, limit in CACHED_MAX.items():
+            name = f"{n}_{kind}"
+            ratio = record.ratio(f"http_cached.{name}", figures[name], figures["floor"], limit)
+            if ratio > limit:
+                failures.append(f"{name}: {ratio:.2f}x floor > {limit}x")
+    return failures
 
 
 def report(label: str, figures: dict[str, float]) -> None:
@@ -455,6 +535,9 @@ async def test_dashboard_reads_vs_floor_and_growth(
     ]
     if small[AI_HIT] > AI_HIT_MAX * small["floor"]:
         failures.append(f"{AI_HIT}: {small[AI_HIT]:.2f} ms > {AI_HIT_MAX}x floor")
+    cached = measure_cached(bench_db, bench_settings)
+    report("payload cache", cached)
+    failures += check_cached(record, cached)
     if os.environ.get("WRESTLE_BENCH_10M") == "1":
         _, big = await grow_and_measure(bench_db, bench_settings, 10_000_000)
         failures += growth(record, "http_10m", small, big, ENDPOINTS, GROWTH_10M_MAX, ENDPOINTS)
