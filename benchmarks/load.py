@@ -380,6 +380,9 @@ def main(
     floor_step: bool = typer.Option(
         True, "--floor/--no-floor", help="Then the same load on a minimal endpoint, for a ratio."
     ),
+    ingest_seconds: float = typer.Option(
+        60, min=0, help="Seconds between a team's morning-check uploads at least (0: whenever picked)."
+    ),
     payload_cache: bool = typer.Option(
         True,
         "--payload-cache/--no-payload-cache",
@@ -394,6 +397,7 @@ def main(
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     out = RESULTS / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out.mkdir(parents=True, exist_ok=True)
+    os.environ["LOAD_INGEST_SECONDS"] = str(ingest_seconds)  # read by the locustfile's processes
     env = {**os.environ, "PG_DATABASE": database}
     _wrestle("db", "start", env=env)
     dsn, floor_path = prepare_database(database, env)
@@ -466,6 +470,7 @@ def main(
             "workers": workers,
             "database": database,
             "payloadCache": payload_cache,
+            "ingestSeconds": ingest_seconds,
             "cpus": os.cpu_count(),
         },
         "sustained": asdict(best) if best else None,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import time
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -47,6 +48,11 @@ from benchmarks.load_pages import (
 )
 
 PACING = float(os.environ.get("LOAD_PACING", "2"))
+# A team's data changes a few times a day, not with every reader: each team's morning check is
+# uploaded at most once every LOAD_INGEST_SECONDS (whatever the number of users; 0: whenever a coach
+# picks the task, so that the writes grow with the readers).
+INGEST_SECONDS = float(os.environ.get("LOAD_INGEST_SECONDS", "60"))
+_last_upload: dict[str, float] = {}
 # The charts whose values a user reads (to ask the AI about them): their bodies are kept with their tags.
 READ_BODIES = frozenset({WEIGHT_CHART, RECOVERY_CHARTS})
 FLOOR = os.environ.get("LOAD_FLOOR", "")
@@ -228,7 +234,13 @@ class Coach(Dashboard):
 
     @task(1)
     def morning_csv(self) -> None:
-        """This morning's check of the whole team as one CSV upload (new points at a random minute)."""
+        """This morning's check of the whole team as one CSV upload (new points at a random minute);
+        a page view instead when the team's last upload is less than INGEST_SECONDS old."""
+        team, now = self.session.team or "", time.monotonic()
+        if INGEST_SECONDS and now - _last_upload.get(team, -INGEST_SECONDS) < INGEST_SECONDS:
+            self.athlete_page()
+            return
+        _last_upload[team] = now
         at = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=random.randrange(600))
         lines = ["wrestler,metric,recorded_at,value"]
         for w in self.session.wrestlers:
