@@ -16,6 +16,14 @@ from ingest.refresh import write_transaction
 from ingest.writer import POINT_SCHEMA, write_points
 
 TZ_OFFSET = timedelta(hours=3, minutes=30)  # Asia/Tehran (no DST since 2022)
+# A valid body of POST /wrestlers/{id}/recovery (the section form).
+RECOVERY = {
+    "sleepQuality": 88,
+    "hrvScore": 72,
+    "fatigueLevel": 22,
+    "hydrationLevel": 85,
+    "readinessScore": 87,
+}
 
 
 @dataclass

@@ -17,16 +17,8 @@ from api.app import create_app
 from core.config import Settings
 from db.connection import INGEST_APP_NAME
 from db.types import PgConn
-from tests.dashboard_fixtures import World, local_noon, make_world
+from tests.dashboard_fixtures import RECOVERY, World, local_noon, make_world
 from tests.ingest_fixtures import create_generated_wrestlers, generate_long_csv
-
-RECOVERY = {
-    "sleepQuality": 88,
-    "hrvScore": 72,
-    "fatigueLevel": 22,
-    "hydrationLevel": 85,
-    "readinessScore": 87,
-}
 
 
 @pytest.fixture

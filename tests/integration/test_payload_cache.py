@@ -22,17 +22,10 @@ from api.payload_cache import MemoryCache, Stored
 from api.state import AppState
 from core.config import Settings
 from db.types import PgConn
-from tests.dashboard_fixtures import World, local_date, local_noon, make_world, write
+from tests.dashboard_fixtures import RECOVERY, World, local_date, local_noon, make_world, write
 
 API = "/api/v1"
 TRENDS = "body-composition/trends?limit=365"
-RECOVERY = {
-    "sleepQuality": 88,
-    "hrvScore": 72,
-    "fatigueLevel": 22,
-    "hydrationLevel": 85,
-    "readinessScore": 87,
-}
 
 
 @pytest.fixture
@@ -221,14 +214,15 @@ class TestEveryWritePathMovesTheTag:
         self, client: httpx.AsyncClient, uncached: httpx.AsyncClient, world: World
     ) -> None:
         url = wurl(world, "recovery")
+        team = f"{API}/teams/{world.team}/athletes"
         before = await client.get(url, headers=world.athlete)
+        team_before = await client.get(team, headers=world.coach)
         r = await client.post(url, json={**RECOVERY, "sleepQuality": 91}, headers=world.athlete)
         assert r.status_code == 201, r.text
         after = await check_fresh(client, uncached, url, world.athlete, before.headers["etag"])
         assert after.json() != before.json()
-        # The team's reads follow their member.
-        team = f"{API}/teams/{world.team}/athletes"
-        assert (await client.get(team, headers=world.coach)).status_code == 200
+        # The team's reads follow their member: a new tag, and the recomputed athletes list.
+        await check_fresh(client, uncached, team, world.coach, team_before.headers["etag"])
 
     async def test_training_program(
         self, client: httpx.AsyncClient, uncached: httpx.AsyncClient, world: World

@@ -13,7 +13,7 @@ from starlette.types import Message, Receive, Scope, Send
 from core.config import Settings
 from db.types import PgConn
 from query.registry import SECTIONS
-from tests.dashboard_fixtures import World, local_date, local_noon, make_world, write
+from tests.dashboard_fixtures import RECOVERY, World, local_date, local_noon, make_world, write
 
 
 @pytest.fixture
@@ -25,13 +25,6 @@ def url(w: World, path: str, wrestler: object = None) -> str:
     return f"/api/v1/wrestlers/{wrestler or w.wrestler}/{path}"
 
 
-RECOVERY = {
-    "sleepQuality": 88,
-    "hrvScore": 72,
-    "fatigueLevel": 22,
-    "hydrationLevel": 85,
-    "readinessScore": 87,
-}
 OVERVIEW = {
     "overallScore": 86,
     "msi": 92,
