@@ -68,6 +68,7 @@ from ingest.refresh import write_transaction
 from ingest.writer import POINT_SCHEMA, write_points
 from query.score_refresh import recompute_scores
 from tests.conftest import TEST_DB_PREFIX, base_settings, cli_env
+from tests.dashboard_fixtures import RECOVERY
 
 pytestmark = pytest.mark.benchmark
 
@@ -405,13 +406,6 @@ def measure_cached(bench: dict[str, Any], settings: Settings) -> dict[str, float
     floor_gen = serve("benchmarks.floor_app:floor_app", env)
     api_gen = serve("api.app:create_app", env)
     w = bench["wrestler"]
-    recovery = {
-        "sleepQuality": 80,
-        "hrvScore": 70,
-        "fatigueLevel": 20,
-        "hydrationLevel": 80,
-        "readinessScore": 80,
-    }
     try:
         with httpx.Client(base_url=next(floor_gen)) as fc, httpx.Client(base_url=next(api_gen)) as ac:
             floor = f"/floor/{w}/{bench['metric']}"
@@ -420,7 +414,7 @@ def measure_cached(bench: dict[str, Any], settings: Settings) -> dict[str, float
             for n in charts:
                 times.update({f"{n}_miss": [], f"{n}_hit": [], f"{n}_304": []})
             for i in range(CACHED_ROUNDS + 5):  # the first five warm up
-                post = ac.post(f"/api/v1/wrestlers/{w}/recovery", json=recovery, headers=auth)
+                post = ac.post(f"/api/v1/wrestlers/{w}/recovery", json=RECOVERY, headers=auth)
                 assert post.status_code == 201, post.text
                 floor_s, _ = _timed(lambda: fc.get(floor))
                 laps: dict[str, float] = {"floor": floor_s}
